@@ -1,0 +1,91 @@
+using System.Globalization;
+using Functions.Common.Lambda;
+using Functions.Common.Tables;
+using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+
+namespace Functions.AuditTrail;
+
+/// <summary>An audit item ready to write, and whether its images had to be reduced to fit.</summary>
+public sealed record AuditEntry(AuditKey Key, Dictionary<string, AttributeValue> Item, string? Reduction);
+
+/// <summary>
+/// Decides what the audit item of one stream record holds. Pure and deterministic: the same
+/// record always gives the same item (no wall clock), which makes a replayed batch a no-op.
+/// </summary>
+public sealed class AuditRecordBuilder(AuditTrailSettings settings)
+{
+    public const string TtlActor = "dynamodb-ttl";
+    private const string DynamoDbServicePrincipal = "dynamodb.amazonaws.com";
+
+    private readonly Redactor _redactor = new(settings.RedactAttributes);
+
+    public AuditEntry Build(DynamoDBEvent.DynamodbStreamRecord record)
+    {
+        var stream = record.Dynamodb ?? throw new AuditRecordException("The record has no dynamodb section.");
+        var sourceTable = StreamArn.TableName(record.EventSourceArn)
+            ?? throw new AuditRecordException("eventSourceARN is missing or is not a DynamoDB stream ARN.");
+        var table = BusinessTables.Find(sourceTable, settings.TablePrefix)
+            ?? throw new AuditRecordException(
+                $"Table '{sourceTable}' is not a business table ({string.Join(", ", BusinessTables.All.Select(t => t.Suffix))}).");
+        var keys = stream.Keys ?? throw new AuditRecordException("The record has no Keys.");
+        if (!keys.TryGetValue(table.PartitionKey, out var partitionValue))
+            throw new AuditRecordException($"Keys lack the partition key '{table.PartitionKey}' of table '{sourceTable}'.");
+        var entityId = KeyText(partitionValue, table.PartitionKey);
+        var key = AuditKey.For(table.EntityType, entityId, stream.ApproximateCreationDateTime, stream.SequenceNumber ?? "");
+
+        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [AuditKey.PartitionAttribute] = AttributeValue.FromS(key.EntityKey),
+            [AuditKey.SortAttribute] = AttributeValue.FromS(key.Timestamp),
+            ["eventName"] = AttributeValue.FromS(record.EventName!),
+            ["entityType"] = AttributeValue.FromS(table.EntityType),
+            ["entityId"] = AttributeValue.FromS(entityId),
+            ["sourceTable"] = AttributeValue.FromS(sourceTable),
+            ["sequenceNumber"] = AttributeValue.FromS(stream.SequenceNumber!),
+            ["changeTime"] = AttributeValue.FromS(AuditKey.FormatTime(stream.ApproximateCreationDateTime)),
+            ["keys"] = new AttributeValue { M = keys },
+        };
+        AddIfPresent(item, "eventId", record.EventID);
+        AddIfPresent(item, "streamViewType", stream.StreamViewType);
+
+        if (record.EventName == "MODIFY" && stream.OldImage is not null && stream.NewImage is not null)
+        {
+            var changed = ChangedAttributes.Between(stream.OldImage, stream.NewImage);
+            if (changed.Count > 0) item["changedAttributes"] = new AttributeValue { SS = [.. changed] };
+        }
+
+        AddIfPresent(item, "actor", ActorOf(record));
+
+        var (oldImage, newImage) = _redactor.Redact(stream.OldImage, stream.NewImage);
+        if (oldImage is not null) item["oldImage"] = new AttributeValue { M = oldImage };
+        if (newImage is not null) item["newImage"] = new AttributeValue { M = newImage };
+
+        if (settings.RetentionDays is { } days)
+        {
+            var expires = new DateTimeOffset(stream.ApproximateCreationDateTime, TimeSpan.Zero).AddDays(days).ToUnixTimeSeconds();
+            item[AuditTrailSettings.TtlAttribute] = AttributeValue.FromN(expires.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var reduction = OversizeReducer.FitToLimit(item);
+        return new AuditEntry(key, item, reduction);
+    }
+
+    private string? ActorOf(DynamoDBEvent.DynamodbStreamRecord record)
+    {
+        if (record.EventName == "REMOVE"
+            && record.UserIdentity is { Type: "Service", PrincipalId: DynamoDbServicePrincipal })
+            return TtlActor;
+        if (_redactor.IsRedacted(settings.ActorAttribute)) return null;
+        var actor = record.Dynamodb?.NewImage?.GetValueOrDefault(settings.ActorAttribute);
+        return actor?.S ?? actor?.N;
+    }
+
+    private static string KeyText(AttributeValue value, string attribute)
+        => value.S ?? value.N ?? (value.B is not null ? Convert.ToBase64String(value.B) : null)
+           ?? throw new AuditRecordException($"Key attribute '{attribute}' is not a string, number or binary.");
+
+    private static void AddIfPresent(Dictionary<string, AttributeValue> item, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value)) item[name] = AttributeValue.FromS(value);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Functions.AuditTrail;
+
+/// <summary>The function's configuration, from the environment the template sets.</summary>
+public sealed record AuditTrailSettings
+{
+    public const string DefaultActorAttribute = "updatedBy";
+    public const string TtlAttribute = "expiresAt";
+
+    /// <summary>AUDIT_TABLE_NAME: <c>{app}-{env}-audit</c>.</summary>
+    public required string AuditTableName { get; init; }
+    /// <summary>TABLE_PREFIX: <c>{app}-{env}-</c>, how a source table name maps to its entity.</summary>
+    public string? TablePrefix { get; init; }
+    /// <summary>ACTOR_ATTRIBUTE: the new image's attribute naming who made the change.</summary>
+    public string ActorAttribute { get; init; } = DefaultActorAttribute;
+    /// <summary>REDACT_ATTRIBUTES: attribute names whose values never reach the audit table.</summary>
+    public IReadOnlySet<string> RedactAttributes { get; init; } = new HashSet<string>();
+    /// <summary>AUDIT_RETENTION_DAYS: when set, items carry a TTL this many days after the change.</summary>
+    public int? RetentionDays { get; init; }
+
+    public static AuditTrailSettings FromEnvironment() => From(Environment.GetEnvironmentVariable);
+
+    public static AuditTrailSettings From(Func<string, string?> variable)
+    {
+        var table = variable("AUDIT_TABLE_NAME");
+        if (string.IsNullOrWhiteSpace(table))
+            throw new InvalidOperationException("AUDIT_TABLE_NAME is not set: the audit table's name, e.g. maip-dev-audit.");
+
+        return new AuditTrailSettings
+        {
+            AuditTableName = table.Trim(),
+            TablePrefix = NullIfBlank(variable("TABLE_PREFIX")),
+            ActorAttribute = NullIfBlank(variable("ACTOR_ATTRIBUTE")) ?? DefaultActorAttribute,
+            RedactAttributes = (variable("REDACT_ATTRIBUTES") ?? "")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .ToHashSet(StringComparer.Ordinal),
+            RetentionDays = ParseRetention(variable("AUDIT_RETENTION_DAYS")),
+        };
+    }
+
+    private static int? ParseRetention(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days))
+            throw new InvalidOperationException("AUDIT_RETENTION_DAYS must be a whole number of days (0 or empty: keep forever).");
+        return days > 0 ? days : null;
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

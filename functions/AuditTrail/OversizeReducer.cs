@@ -1,0 +1,58 @@
+using Functions.Common.DynamoDb;
+using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+
+namespace Functions.AuditTrail;
+
+/// <summary>
+/// Keeps an audit item under DynamoDB's 400 KB limit by giving up image detail step by step,
+/// never the change itself (keys, event, changed attribute names).
+/// </summary>
+public static class OversizeReducer
+{
+    /// <summary>Below the 400 KB limit, with room for the estimate's rounding.</summary>
+    public const long Budget = ItemSize.MaxItemBytes - 8 * 1024;
+
+    public const string ChangedOnly = "images-limited-to-changed-attributes";
+    public const string OldImageDropped = "old-image-dropped";
+    public const string ImagesDropped = "images-dropped";
+
+    /// <summary>Reduces the item in place when it is too large; returns what was done, or null.</summary>
+    public static string? FitToLimit(Dictionary<string, AttributeValue> item, long budget = Budget)
+    {
+        if (ItemSize.Of(item) <= budget) return null;
+
+        string reduction;
+        if (item.GetValueOrDefault("changedAttributes")?.SS is { } changed)
+        {
+            LimitTo(item, "oldImage", changed);
+            LimitTo(item, "newImage", changed);
+            reduction = ChangedOnly;
+            if (ItemSize.Of(item) <= budget) return Mark(item, reduction);
+        }
+
+        if (item.Remove("oldImage"))
+        {
+            reduction = OldImageDropped;
+            if (ItemSize.Of(item) <= budget) return Mark(item, reduction);
+        }
+
+        item.Remove("newImage");
+        return Mark(item, ImagesDropped);
+    }
+
+    private static void LimitTo(Dictionary<string, AttributeValue> item, string image, List<string> names)
+    {
+        if (item.GetValueOrDefault(image)?.M is not { } map) return;
+        item[image] = new AttributeValue
+        {
+            M = map.Where(e => names.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+        };
+    }
+
+    private static string Mark(Dictionary<string, AttributeValue> item, string reduction)
+    {
+        item["imagesReduced"] = AttributeValue.FromBool(true);
+        item["imagesReduction"] = AttributeValue.FromS(reduction);
+        return reduction;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+
+namespace Functions.Common.Logging;
+
+/// <summary>
+/// One JSON object per line with Powertools' stable keys (timestamp, level, service, message,
+/// cold_start, function_name, function_version, xray_trace_id) plus the caller's fields.
+/// In Lambda it writes to the raw standard output (the runtime's Console wrapper would prefix or
+/// re-wrap each line); LOG_SINK=stderr sends it to standard error instead, which LocalInvoke uses
+/// to keep standard output for the response payload.
+/// </summary>
+public sealed class StructuredLogger
+{
+    private static int _coldStart = 1;
+    private readonly Stream _sink;
+    private readonly TimeProvider _clock;
+    private readonly object _gate = new();
+
+    public StructuredLogger(string service, Stream sink, TimeProvider? clock = null)
+    {
+        Service = service;
+        _sink = sink;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public string Service { get; }
+
+    /// <summary>The logger a function uses in Lambda (or under LocalInvoke).</summary>
+    public static StructuredLogger ForLambda(string defaultService)
+    {
+        var service = Environment.GetEnvironmentVariable("SERVICE_NAME") is { Length: > 0 } name ? name : defaultService;
+        var sink = string.Equals(Environment.GetEnvironmentVariable("LOG_SINK"), "stderr", StringComparison.OrdinalIgnoreCase)
+            ? Console.OpenStandardError()
+            : Console.OpenStandardOutput();
+        return new StructuredLogger(service, sink);
+    }
+
+    public void Info(string message, params LogField[] fields) => Write("INFO", message, fields);
+    public void Warn(string message, params LogField[] fields) => Write("WARN", message, fields);
+    public void Error(string message, params LogField[] fields) => Write("ERROR", message, fields);
+
+    private void Write(string level, string message, LogField[] fields)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("timestamp", _clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("level", level);
+            json.WriteString("service", Service);
+            json.WriteString("message", message);
+            // The first line of a process marks the cold start, as Powertools does.
+            json.WriteBoolean("cold_start", Interlocked.Exchange(ref _coldStart, 0) == 1);
+            WriteEnvironment(json, "function_name", "AWS_LAMBDA_FUNCTION_NAME");
+            WriteEnvironment(json, "function_version", "AWS_LAMBDA_FUNCTION_VERSION");
+            WriteEnvironment(json, "xray_trace_id", "_X_AMZN_TRACE_ID");
+            foreach (var field in fields) field.WriteTo(json);
+            json.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        lock (_gate)
+        {
+            buffer.Position = 0;
+            buffer.CopyTo(_sink);
+            _sink.Flush(); // writes after the handler returns may be frozen with the sandbox
+        }
+    }
+
+    private static void WriteEnvironment(Utf8JsonWriter json, string key, string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            json.WriteString(key, value);
+    }
+}
+
+/// <summary>A typed log field: keeps logging reflection-free.</summary>
+public readonly struct LogField
+{
+    private readonly string _name;
+    private readonly object? _value;
+
+    private LogField(string name, object? value)
+    {
+        _name = name;
+        _value = value;
+    }
+
+    public static implicit operator LogField((string Name, string? Value) field) => new(field.Name, field.Value);
+    public static implicit operator LogField((string Name, long Value) field) => new(field.Name, field.Value);
+    public static implicit operator LogField((string Name, int Value) field) => new(field.Name, (long)field.Value);
+    public static implicit operator LogField((string Name, double Value) field) => new(field.Name, field.Value);
+    public static implicit operator LogField((string Name, bool Value) field) => new(field.Name, field.Value);
+    public static implicit operator LogField((string Name, string[] Value) field) => new(field.Name, field.Value);
+
+    internal void WriteTo(Utf8JsonWriter json)
+    {
+        switch (_value)
+        {
+            case null: json.WriteNull(_name); break;
+            case string s: json.WriteString(_name, s); break;
+            case long l: json.WriteNumber(_name, l); break;
+            case double d: json.WriteNumber(_name, Math.Round(d, 3)); break;
+            case bool b: json.WriteBoolean(_name, b); break;
+            case string[] items:
+                json.WriteStartArray(_name);
+                foreach (var item in items) json.WriteStringValue(item);
+                json.WriteEndArray();
+                break;
+        }
+    }
+}
