@@ -1,0 +1,15 @@
+# Build targets `sam build` runs for functions with `Metadata: BuildMethod: makefile`
+# (SAM sets ARTIFACTS_DIR). Framework-dependent arm64 publish: needs only the .NET SDK.
+# CI runs the same targets to check each package holds the assembly, .deps.json and
+# .runtimeconfig.json that the dotnet10 runtime needs.
+CONFIGURATION ?= Release
+RUNTIME ?= linux-arm64
+
+define publish
+	dotnet publish $(1) -c $(CONFIGURATION) -r $(RUNTIME) --self-contained false -p:GenerateDocumentationFile=false -o "$(ARTIFACTS_DIR)"
+endef
+
+build-AuditTrailFunction:
+	$(call publish,functions/AuditTrail/AuditTrail.csproj)
+
+.PHONY: build-AuditTrailFunction
