@@ -11,6 +11,8 @@ namespace Functions.Common.Logging;
 /// </summary>
 public sealed class StructuredLogger
 {
+    // Log lines are read by people and CloudWatch, never embedded in HTML: keep quotes readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static int _coldStart = 1;
     private readonly Stream _sink;
     private readonly TimeProvider _clock;
@@ -42,7 +44,7 @@ public sealed class StructuredLogger
     private void Write(string level, string message, LogField[] fields)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("timestamp", _clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));

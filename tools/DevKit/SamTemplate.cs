@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Functions.DevKit;
+
+/// <summary>
+/// The parts of template.yaml the local tools need, with the intrinsic functions `sam local`
+/// resolves: Ref and Sub of parameters and pseudo parameters (short and long forms), Join, If
+/// with Equals/Not/And/Or conditions. Anything else (GetAtt, a Ref to a resource) is reported
+/// as unresolvable.
+/// </summary>
+public sealed partial class SamTemplate
+{
+    private readonly YamlMappingNode _root;
+
+    private SamTemplate(YamlMappingNode root, string path)
+    {
+        _root = root;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public static SamTemplate Load(string path)
+    {
+        using var reader = new StreamReader(path);
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root)
+            throw new TemplateException($"{path} is not a CloudFormation template.");
+        return new SamTemplate(root, path);
+    }
+
+    /// <summary>Parameters with their defaults (null when the template gives none).</summary>
+    public IReadOnlyDictionary<string, string?> ParameterDefaults()
+        => Section("Parameters").ToDictionary(
+            p => p.Key,
+            p => Child(p.Value, "Default") is YamlScalarNode d ? d.Value ?? "" : null,
+            StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, YamlNode> Resources() => Section("Resources");
+
+    public IEnumerable<string> ResourcesOfType(string type)
+        => Resources().Where(r => Scalar(Child(r.Value, "Type")) == type).Select(r => r.Key);
+
+    public YamlNode? ResourceProperty(string logicalId, params string[] path)
+    {
+        if (!Resources().TryGetValue(logicalId, out var resource)) return null;
+        var node = Child(resource, "Properties");
+        foreach (var segment in path) node = Child(node, segment);
+        return node;
+    }
+
+    public YamlNode? Global(params string[] path)
+    {
+        YamlNode? node = Child(_root, "Globals");
+        foreach (var segment in path) node = Child(node, segment);
+        return node;
+    }
+
+    /// <summary>The values of all parameters for one run: defaults, then overrides.</summary>
+    public TemplateContext Context(IReadOnlyDictionary<string, string>? overrides = null, string? region = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in ParameterDefaults())
+            if (value is not null) values[name] = value;
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        {
+            if (!ParameterDefaults().ContainsKey(name))
+                throw new TemplateException($"Parameter '{name}' is not declared in {Path}.");
+            values[name] = value;
+        }
+        return new TemplateContext(this, values, region ?? "us-east-1");
+    }
+
+    internal IReadOnlyDictionary<string, YamlNode> Section(string name)
+        => Child(_root, name) is YamlMappingNode map
+            ? map.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => e.Value, StringComparer.Ordinal)
+            : new Dictionary<string, YamlNode>();
+
+    internal static YamlNode? Child(YamlNode? node, string key)
+        => node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
+
+    internal static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
+}
+
+/// <summary>A template with its parameter values: resolves nodes to plain values.</summary>
+public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDictionary<string, string> parameters, string region)
+{
+    public SamTemplate Template { get; } = template;
+    public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
+    public string Region { get; } = region;
+
+    public string ResolveString(YamlNode? node, string what)
+        => Resolve(node, what) as string ?? throw new TemplateException($"{what}: expected a string.");
+
+    /// <summary>A scalar as string, a sequence as list, a mapping as dictionary; intrinsics resolved.</summary>
+    public object? Resolve(YamlNode? node, string what)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlScalarNode scalar when !scalar.Tag.IsEmpty && scalar.Tag.Value != "tag:yaml.org,2002:str":
+                return Intrinsic(scalar.Tag.Value, scalar, what);
+            case YamlScalarNode scalar:
+                return scalar.Value ?? "";
+            case YamlSequenceNode seq when !seq.Tag.IsEmpty:
+                return Intrinsic(seq.Tag.Value, seq, what);
+            case YamlSequenceNode seq:
+                return seq.Children.Select(c => Resolve(c, what)).ToList();
+            case YamlMappingNode map when !map.Tag.IsEmpty:
+                return Intrinsic(map.Tag.Value, map, what);
+            case YamlMappingNode map when map.Children.Count == 1 && IsLongFormIntrinsic(SamTemplate.Scalar(map.Children.First().Key)):
+                var (key, value) = map.Children.First();
+                var name = SamTemplate.Scalar(key)!;
+                return Intrinsic(name == "Ref" ? "!Ref" : "!" + name["Fn::".Length..], value, what);
+            case YamlMappingNode map:
+                return map.Children.ToDictionary(e => SamTemplate.Scalar(e.Key)!, e => Resolve(e.Value, what), StringComparer.Ordinal);
+            default:
+                throw new TemplateException($"{what}: unsupported YAML node.");
+        }
+    }
+
+    private static bool IsLongFormIntrinsic(string? key)
+        => key == "Ref" || (key is not null && key.StartsWith("Fn::", StringComparison.Ordinal));
+
+    private object? Intrinsic(string tag, YamlNode argument, string what)
+    {
+        switch (tag)
+        {
+            case "!Ref":
+                return Ref(SamTemplate.Scalar(argument) ?? throw new TemplateException($"{what}: !Ref takes a name."), what);
+            case "!Sub":
+                return Sub(argument, what);
+            case "!Join" when argument is YamlSequenceNode { Children.Count: 2 } join:
+                var separator = ResolveString(join.Children[0], what);
+                var parts = Resolve(join.Children[1], what) as List<object?> ?? throw new TemplateException($"{what}: !Join takes a list.");
+                return string.Join(separator, parts.Select(p => p as string ?? throw new TemplateException($"{what}: !Join parts must be strings.")));
+            case "!If" when argument is YamlSequenceNode { Children.Count: 3 } branches:
+                var chosen = Condition(SamTemplate.Scalar(branches.Children[0]) ?? "", what) ? branches.Children[1] : branches.Children[2];
+                return Resolve(chosen, what);
+            default:
+                throw new TemplateException($"{what}: {tag} cannot be resolved locally (only parameters and pseudo parameters can).");
+        }
+    }
+
+    private string Ref(string name, string what)
+    {
+        if (Parameters.TryGetValue(name, out var value)) return value;
+        return name switch
+        {
+            "AWS::Region" => Region,
+            "AWS::AccountId" => "123456789012",
+            "AWS::Partition" => "aws",
+            "AWS::StackName" => "local",
+            "AWS::URLSuffix" => "amazonaws.com",
+            _ => throw new TemplateException($"{what}: !Ref {name} is not a parameter; resources have no value locally."),
+        };
+    }
+
+    private string Sub(YamlNode argument, string what)
+    {
+        var (text, variables) = argument switch
+        {
+            YamlScalarNode s => (s.Value ?? "", new Dictionary<string, object?>()),
+            YamlSequenceNode { Children.Count: 2 } seq => (SamTemplate.Scalar(seq.Children[0]) ?? "",
+                Resolve(seq.Children[1], what) as Dictionary<string, object?> ?? []),
+            _ => throw new TemplateException($"{what}: !Sub takes a string or [string, map]."),
+        };
+        return SubPattern().Replace(text, m =>
+        {
+            var name = m.Groups[1].Value;
+            if (name.StartsWith('!')) return "${" + name[1..] + "}"; // ${!Literal}
+            return variables.TryGetValue(name, out var v) && v is string s ? s : Ref(name, what);
+        });
+    }
+
+    private bool Condition(string name, string what)
+    {
+        var node = Template.Section("Conditions").GetValueOrDefault(name)
+                   ?? throw new TemplateException($"{what}: condition '{name}' is not declared.");
+        return EvaluateCondition(node, what);
+    }
+
+    private bool EvaluateCondition(YamlNode node, string what)
+    {
+        var (tag, argument) = node switch
+        {
+            YamlSequenceNode s when !s.Tag.IsEmpty => (s.Tag.Value, (YamlNode)s),
+            YamlMappingNode { Children.Count: 1 } m => ("!" + SamTemplate.Scalar(m.Children.First().Key)!.Replace("Fn::", "", StringComparison.Ordinal), m.Children.First().Value),
+            YamlScalarNode s when s.Tag.Value == "!Condition" => ("!Condition", s),
+            _ => throw new TemplateException($"{what}: unsupported condition."),
+        };
+        var args = (argument as YamlSequenceNode)?.Children ?? [];
+        return tag switch
+        {
+            "!Equals" when args.Count == 2 => Resolve(args[0], what) as string == Resolve(args[1], what) as string,
+            "!Not" when args.Count == 1 => !EvaluateCondition(args[0], what),
+            "!And" => args.All(a => EvaluateCondition(a, what)),
+            "!Or" => args.Any(a => EvaluateCondition(a, what)),
+            "!Condition" => Condition(SamTemplate.Scalar(argument) ?? "", what),
+            _ => throw new TemplateException($"{what}: unsupported condition {tag}."),
+        };
+    }
+
+    [GeneratedRegex(@"\$\{([^}]+)\}")]
+    private static partial Regex SubPattern();
+}
+
+public sealed class TemplateException(string message) : Exception(message);
