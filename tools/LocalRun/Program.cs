@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.DevKit;
+
+// dotnet run --project tools/LocalRun
+// Uses AWS_ENDPOINT_URL_DYNAMODB when it is set (a moto_server you run); otherwise starts one.
+var ownMoto = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB") is not { Length: > 0 };
+using var moto = ownMoto ? await MotoServer.StartAsync() : null;
+var endpoint = moto?.Endpoint.ToString().TrimEnd('/') ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB")!;
+SetIfUnset("AWS_ACCESS_KEY_ID", "test");
+SetIfUnset("AWS_SECRET_ACCESS_KEY", "test");
+SetIfUnset("AWS_REGION", "us-east-1");
+Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", endpoint);
+Console.WriteLine($"moto_server: {endpoint}{(ownMoto ? " (started for this run)" : "")}");
+
+var repo = RepoLayout.Find();
+var template = SamTemplate.Load(repo.TemplatePath);
+var region = LocalFunctionHost.Region();
+var context = template.Context(region: region);
+var prefix = $"{context.Parameters["AppName"]}-{context.Parameters["Environment"]}-";
+using var dynamo = new AmazonDynamoDBClient(new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = region });
+
+// 1. The environment's tables, exactly as template.yaml defines them.
+var tables = TableDefinition.ReadAll(context);
+var streams = new Dictionary<string, string>();
+foreach (var table in tables)
+    if (await table.CreateAsync(dynamo) is { } arn && table.StreamViewType is not null) streams[table.TableName] = arn;
+Console.WriteLine($"tables: {string.Join(", ", tables.Select(t => t.TableName))}");
+
+// 2. A morning of business changes.
+var runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+var order = $"order-{runId}";
+var cancelled = $"order-{runId}-x";
+var customer = $"cust-{runId}";
+var orderKey = Key(("orderId", order), ("customerId#timestamp", $"{customer}#2026-01-16T12:00:00Z"));
+var cancelledKey = Key(("orderId", cancelled), ("customerId#timestamp", $"{customer}#2026-01-16T12:30:00Z"));
+await Put(prefix + "customers", Item(("customerId", customer), ("timestamp", "2026-01-16T11:58:00Z"),
+    ("email", "ana@example.com"), ("tier", "gold"), ("updatedBy", "signup-service")));
+await Put(prefix + "orders", With(orderKey, ("status", "PENDING"), ("total", N("149.99")), ("updatedBy", "checkout-service")));
+await Update(prefix + "orders", orderKey, "SET #s = :s, updatedBy = :by", ("PAID", "payments-service"));
+await Update(prefix + "orders", orderKey, "SET #s = :s, updatedBy = :by", ("SHIPPED", "warehouse-7"));
+await Put(prefix + "orders", With(cancelledKey, ("status", "PENDING"), ("total", N("20")), ("updatedBy", "checkout-service")));
+await dynamo.DeleteItemAsync(prefix + "orders", cancelledKey);
+await Put(prefix + "pricing-rules", Item(("ruleId", "rule-weekend"), ("effectiveDate", "2026-01-17"),
+    ("discountPercent", N("10")), ("updatedBy", "pricing-team")));
+Console.WriteLine("business changes: 1 customer, 2 orders (one paid and shipped, one cancelled), 1 pricing rule");
+
+// 3. Each table's real stream records, as Lambda delivers them, through AuditTrailFunction.
+var function = FunctionDefinition.Read(context, "AuditTrailFunction");
+LocalFunctionHost.ApplyEnvironment(function, region);
+var handler = LocalFunctionHost.Load(repo, function);
+using var streamsApi = new StreamsApi(new Uri(endpoint), region);
+var events = new List<byte[]>();
+foreach (var (tableName, streamArn) in streams)
+{
+    var records = await streamsApi.ReadAllAsync(streamArn);
+    if (records.Count == 0) continue;
+    var payload = Encoding.UTF8.GetBytes(StreamsApi.ToLambdaEvent(records, streamArn).ToJsonString());
+    events.Add(payload);
+    var response = await handler.InvokeAsync(payload, TimeSpan.FromSeconds(function.TimeoutSeconds));
+    Console.WriteLine($"AuditTrailFunction <- {records.Count,3} records of {tableName,-28} -> {Encoding.UTF8.GetString(response ?? [])}");
+}
+
+// 4. The audit trail, one entity at a time, as an operator would query it.
+var auditTable = function.Environment["AUDIT_TABLE_NAME"];
+var before = await ScanAll(auditTable);
+Console.WriteLine();
+Console.WriteLine($"Audit trail in {auditTable} ({before.Count} items):");
+foreach (var entity in before.GroupBy(i => i["entityType#entityId"].S).OrderBy(g => g.Key, StringComparer.Ordinal))
+{
+    Console.WriteLine($"  {entity.Key}");
+    foreach (var item in entity.OrderBy(i => i["timestamp"].S, StringComparer.Ordinal))
+    {
+        var changed = item.TryGetValue("changedAttributes", out var c) ? $"  changed: {string.Join(", ", c.SS)}" : "";
+        var actor = item.TryGetValue("actor", out var a) ? $"  by {a.S}" : "";
+        Console.WriteLine($"    {item["timestamp"].S[..24]}  {item["eventName"].S,-6}{actor}{changed}");
+    }
+}
+
+// 5. Lambda delivers at least once: replaying every batch must leave the trail as it is.
+foreach (var payload in events) await handler.InvokeAsync(payload, TimeSpan.FromSeconds(function.TimeoutSeconds));
+var after = await ScanAll(auditTable);
+var unchanged = Fingerprint(before) == Fingerprint(after);
+Console.WriteLine();
+Console.WriteLine($"Replayed all {events.Count} batches: audit trail {(unchanged ? "unchanged" : "CHANGED")} ({after.Count} items).");
+Console.WriteLine();
+Console.WriteLine("Query one entity's history (the runbook query), against this moto or AWS:");
+Console.WriteLine($"  aws dynamodb query --table-name {auditTable} \\");
+Console.WriteLine("    --key-condition-expression '#pk = :pk AND #ts BETWEEN :start AND :end' \\");
+Console.WriteLine("    --expression-attribute-names '{\"#pk\":\"entityType#entityId\",\"#ts\":\"timestamp\"}' \\");
+Console.WriteLine($"    --expression-attribute-values '{{\":pk\":{{\"S\":\"order#{order}\"}},\":start\":{{\"S\":\"2026-01-01T00:00:00Z\"}},\":end\":{{\"S\":\"2099-12-31T23:59:59Z\"}}}}'");
+return unchanged ? 0 : 1;
+
+async Task Put(string table, Dictionary<string, AttributeValue> item)
+    => await dynamo.PutItemAsync(new PutItemRequest { TableName = table, Item = item });
+
+async Task Update(string table, Dictionary<string, AttributeValue> key, string expression, (string Status, string By) values)
+    => await dynamo.UpdateItemAsync(new UpdateItemRequest
+    {
+        TableName = table,
+        Key = key,
+        UpdateExpression = expression,
+        ExpressionAttributeNames = new() { ["#s"] = "status" },
+        ExpressionAttributeValues = new() { [":s"] = new AttributeValue { S = values.Status }, [":by"] = new AttributeValue { S = values.By } },
+    });
+
+async Task<List<Dictionary<string, AttributeValue>>> ScanAll(string table)
+{
+    var items = new List<Dictionary<string, AttributeValue>>();
+    Dictionary<string, AttributeValue>? start = null;
+    do
+    {
+        var page = await dynamo.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start });
+        items.AddRange(page.Items ?? []);
+        start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+    } while (start is not null);
+    return items;
+}
+
+static string Fingerprint(List<Dictionary<string, AttributeValue>> items)
+    => string.Join("\n", items.Select(i => new JsonObject(i.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => KeyValuePair.Create(e.Key, (JsonNode?)Describe(e.Value)))).ToJsonString())
+        .Order(StringComparer.Ordinal));
+
+static JsonNode Describe(AttributeValue v)
+    => v.M is not null ? new JsonObject(v.M.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)Describe(e.Value))))
+     : v.L is not null ? new JsonArray(v.L.Select(x => (JsonNode?)Describe(x)).ToArray())
+     : JsonValue.Create(v.S ?? v.N ?? (v.B is not null ? Convert.ToBase64String(v.B.ToArray()) : null)
+                        ?? (v.SS ?? v.NS)?.Order(StringComparer.Ordinal).Aggregate("", (a, b) => a + "|" + b)
+                        ?? v.BOOL?.ToString() ?? "NULL")!;
+
+static AttributeValue N(string number) => new() { N = number };
+
+static Dictionary<string, AttributeValue> Key(params (string Name, string Value)[] parts)
+    => parts.ToDictionary(p => p.Name, p => new AttributeValue { S = p.Value });
+
+static Dictionary<string, AttributeValue> Item(params (string Name, object Value)[] parts)
+    => With([], parts);
+
+static Dictionary<string, AttributeValue> With(Dictionary<string, AttributeValue> key, params (string Name, object Value)[] parts)
+{
+    var item = new Dictionary<string, AttributeValue>(key);
+    foreach (var (name, value) in parts)
+        item[name] = value as AttributeValue ?? new AttributeValue { S = (string)value };
+    return item;
+}
+
+static void SetIfUnset(string name, string value)
+{
+    if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) Environment.SetEnvironmentVariable(name, value);
+}
