@@ -80,10 +80,10 @@ public sealed partial class SamTemplate
             ? map.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => e.Value, StringComparer.Ordinal)
             : new Dictionary<string, YamlNode>();
 
-    internal static YamlNode? Child(YamlNode? node, string key)
+    public static YamlNode? Child(YamlNode? node, string key)
         => node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 
-    internal static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
+    public static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
 }
 
 /// <summary>A template with its parameter values: resolves nodes to plain values.</summary>
