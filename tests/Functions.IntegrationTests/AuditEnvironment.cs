@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2.Model;
+using Functions.AuditTrail;
+using Functions.Common.Lambda;
+using Functions.Common.Logging;
+using Functions.DevKit;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// A fresh environment on moto: every table of template.yaml under a unique app name, and the
+/// audit function configured from the template's own environment variables.
+/// </summary>
+internal sealed class AuditEnvironment
+{
+    private readonly MotoFixture _moto;
+    private readonly MemoryStream _logs = new();
+
+    private AuditEnvironment(MotoFixture moto, string app, IReadOnlyDictionary<string, string> streams, AuditTrailSettings settings)
+    {
+        _moto = moto;
+        App = app;
+        StreamArns = streams;
+        Settings = settings;
+        Function = new Function(settings, moto.Client, new StructuredLogger("audit-trail", _logs));
+    }
+
+    public string App { get; }
+    public IReadOnlyDictionary<string, string> StreamArns { get; }
+    public AuditTrailSettings Settings { get; }
+    public Function Function { get; }
+    public string Table(string suffix) => $"{App}-dev-{suffix}";
+
+    public static async Task<AuditEnvironment> CreateAsync(MotoFixture moto, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        var app = "it" + Guid.NewGuid().ToString("N")[..10];
+        var template = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath);
+        var context = template.Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var streams = new Dictionary<string, string>();
+        foreach (var table in TableDefinition.ReadAll(context))
+            if (await table.CreateAsync(moto.Client) is { } arn) streams[table.TableName] = arn;
+
+        var environment = FunctionDefinition.Read(context, "AuditTrailFunction").Environment.ToDictionary();
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
+        return new AuditEnvironment(moto, app, streams, AuditTrailSettings.From(environment.GetValueOrDefault));
+    }
+
+    /// <summary>The table's real stream records, from moto's DynamoDB Streams API.</summary>
+    public Task<List<JsonObject>> StreamRecordsAsync(string suffix) => _moto.Streams.ReadAllAsync(StreamArns[Table(suffix)]);
+
+    public JsonObject LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]);
+
+    /// <summary>Invokes the handler through its raw Stream signature, as the runtime does.</summary>
+    public async Task<(JsonElement Response, JsonElement Summary)> InvokeAsync(JsonObject lambdaEvent)
+    {
+        _logs.SetLength(0);
+        await using var output = await Function.FunctionHandler(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent.ToJsonString())));
+        var response = JsonDocument.Parse(output).RootElement.Clone();
+        var summary = LogLines().Single(l => l.GetProperty("message").GetString() == "audit batch processed");
+        return (response, summary);
+    }
+
+    public List<JsonElement> LogLines()
+        => Encoding.UTF8.GetString(_logs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+
+    public string LogText() => Encoding.UTF8.GetString(_logs.ToArray());
+
+    public static IReadOnlyList<string> FailedSequenceNumbers(JsonElement response)
+        => response.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()!).ToList();
+
+    /// <summary>The runbook query: one entity's history between two ISO times.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> HistoryAsync(string entityKey, string start = "2000-01-01T00:00:00Z", string end = "2100-01-01T00:00:00Z")
+    {
+        var response = await _moto.Client.QueryAsync(new QueryRequest
+        {
+            TableName = Table("audit"),
+            KeyConditionExpression = "#pk = :pk AND #ts BETWEEN :start AND :end",
+            ExpressionAttributeNames = new() { ["#pk"] = "entityType#entityId", ["#ts"] = "timestamp" },
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = new AttributeValue { S = entityKey },
+                [":start"] = new AttributeValue { S = start },
+                [":end"] = new AttributeValue { S = end },
+            },
+        });
+        return response.Items ?? [];
+    }
+
+    /// <summary>Every audit item, as canonical JSON lines in key order: equal strings mean equal tables.</summary>
+    public async Task<List<string>> AuditSnapshotAsync()
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await _moto.Client.ScanAsync(new ScanRequest { TableName = Table("audit"), ExclusiveStartKey = start });
+            items.AddRange(page.Items ?? []);
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        } while (start is not null);
+        return items
+            .Select(i => JsonSerializer.Serialize(
+                new SortedDictionary<string, DynamoDBEvent.AttributeValue>(Functions.Common.DynamoDb.AttributeValueMapper.FromSdk(i), StringComparer.Ordinal)
+                    .ToDictionary(), LambdaJsonContext.Default.DictionaryStringAttributeValue))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Functions.DevKit;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// The local tools as a user runs them: LocalInvoke on every file in events/ (the same
+/// arguments as `sam local invoke`), and the README's first command, LocalRun.
+/// </summary>
+[Collection(MotoCollection.Name)]
+public class LocalToolsTests(MotoFixture moto)
+{
+    private static readonly RepoLayout Repo = RepoLayout.Find(AppContext.BaseDirectory);
+    private static readonly string Configuration = RepoLayout.BuildConfiguration(typeof(LocalToolsTests).Assembly);
+
+    public static TheoryData<string> EventFiles()
+        => new(Directory.GetFiles(Repo.EventsDirectory, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    private static string ToolDll(string name) => Path.Combine(Repo.Root, "tools", name, "bin", Configuration, "net10.0", name + ".dll");
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IDictionary<string, string?> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        info.ArgumentList.Add(ToolDll(tool));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private Dictionary<string, string?> MotoEnvironment() => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = "test",
+        ["AWS_SECRET_ACCESS_KEY"] = "test",
+        ["AWS_REGION"] = MotoFixture.Region,
+        ["AWS_ENDPOINT_URL_DYNAMODB"] = moto.Endpoint.ToString().TrimEnd('/'),
+        ["AWS_PROFILE"] = null,
+    };
+
+    private async Task CreateDefaultEnvironmentTablesAsync()
+    {
+        var template = SamTemplate.Load(Repo.TemplatePath);
+        foreach (var table in TableDefinition.ReadAll(template.Context(region: MotoFixture.Region)))
+            await table.CreateAsync(moto.Client);
+    }
+
+    [Theory]
+    [MemberData(nameof(EventFiles))]
+    public async Task Every_sample_event_invokes_its_function_through_LocalInvoke(string file)
+    {
+        await CreateDefaultEnvironmentTablesAsync();
+        var path = Path.Combine("events", file);
+        var sent = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, path))).RootElement;
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(), "AuditTrailFunction", "-e", path);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        // Standard output is the response payload and nothing else; the function's logs go to stderr.
+        var response = JsonDocument.Parse(stdout).RootElement;
+        var failed = response.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()).ToList();
+        var malformed = sent.GetProperty("Records").EnumerateArray()
+            .Where(r => r.GetRawText().Contains("not-a-number", StringComparison.Ordinal))
+            .Select(r => r.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString())
+            .ToList();
+        Assert.Equal(malformed, failed);
+        Assert.Contains("\"message\":\"audit batch processed\"", stderr, StringComparison.Ordinal);
+        Assert.Contains($"\"records\":{sent.GetProperty("Records").GetArrayLength()}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_function_that_fails_gives_a_lambda_style_error_and_a_non_zero_exit()
+    {
+        var envVars = Path.Combine(Path.GetTempPath(), $"env-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(envVars, """{"AuditTrailFunction":{"AUDIT_TABLE_NAME":""}}""");
+        try
+        {
+            var (exitCode, stdout, _) = await RunAsync("LocalInvoke", MotoEnvironment(),
+                "AuditTrailFunction", "-e", "events/orders-insert.json", "--env-vars", envVars);
+
+            Assert.Equal(1, exitCode);
+            var error = JsonDocument.Parse(stdout).RootElement;
+            Assert.Equal("InvalidOperationException", error.GetProperty("errorType").GetString());
+            Assert.Contains("AUDIT_TABLE_NAME", error.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(envVars);
+        }
+    }
+
+    [Fact]
+    public async Task Parameter_overrides_reach_the_function_environment()
+    {
+        var template = SamTemplate.Load(Repo.TemplatePath);
+        foreach (var table in TableDefinition.ReadAll(template.Context(new Dictionary<string, string> { ["Environment"] = "staging" }, MotoFixture.Region)))
+            await table.CreateAsync(moto.Client);
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(),
+            "AuditTrailFunction", "-e", "events/orders-modify.json", "--parameter-overrides", "Environment=staging");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("""{"batchItemFailures":[]}""", stdout.Trim());
+        Assert.Contains("\"audit_table\":\"maip-staging-audit\"", stderr, StringComparison.Ordinal);
+        var items = await moto.Client.ScanAsync("maip-staging-audit", ["entityType#entityId"]);
+        Assert.Contains(items.Items, i => i["entityType#entityId"].S == "order#order-123");
+    }
+
+    [Fact]
+    public async Task The_readme_first_command_prints_an_audit_trail_from_its_own_moto()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = null, // LocalRun starts and stops its own moto_server
+            ["AWS_ACCESS_KEY_ID"] = null,
+            ["AWS_SECRET_ACCESS_KEY"] = null,
+            ["AWS_PROFILE"] = null,
+        };
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalRun", environment);
+
+        Assert.True(exitCode == 0, $"stdout: {stdout}\nstderr: {stderr}");
+        Assert.Contains("Audit trail in maip-dev-audit (7 items)", stdout, StringComparison.Ordinal);
+        Assert.Contains("MODIFY  by payments-service  changed: status, updatedBy", stdout, StringComparison.Ordinal);
+        Assert.Contains("audit trail unchanged", stdout, StringComparison.Ordinal);
+    }
+}
