@@ -6,7 +6,7 @@ CONFIGURATION ?= Release
 RUNTIME ?= linux-arm64
 
 define publish
-	dotnet publish $(1) -c $(CONFIGURATION) -r $(RUNTIME) --self-contained false -p:GenerateDocumentationFile=false -o "$(ARTIFACTS_DIR)"
+	dotnet publish $(1) -c $(CONFIGURATION) -r $(RUNTIME) --self-contained false -o "$(ARTIFACTS_DIR)"
 endef
 
 build-AuditTrailFunction:

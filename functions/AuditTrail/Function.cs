@@ -42,6 +42,7 @@ public sealed class Function
     public async Task<StreamsEventResponse> ProcessAsync(Stream input, CancellationToken cancellationToken)
     {
         var started = _clock.GetTimestamp();
+        _logger.StartInvocation();
         var entries = await StreamBatch.ReadAsync(input, cancellationToken).ConfigureAwait(false);
 
         var failures = new List<PutFailure>();

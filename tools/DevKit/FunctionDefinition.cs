@@ -46,9 +46,9 @@ public sealed record FunctionDefinition(
                 }
                 catch (TemplateException ex)
                 {
-                    environment.Remove(name);
-                    warnings.Add(ex.Message + " Set it with --env-vars.");
+                    // Declared but not resolvable here: empty, like sam local, and said so.
                     environment[name] = "";
+                    warnings.Add(ex.Message + " Set it with --env-vars.");
                 }
             }
         }

@@ -63,12 +63,13 @@ public sealed partial class SamTemplate
     /// <summary>The values of all parameters for one run: defaults, then overrides.</summary>
     public TemplateContext Context(IReadOnlyDictionary<string, string>? overrides = null, string? region = null)
     {
+        var defaults = ParameterDefaults();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in ParameterDefaults())
+        foreach (var (name, value) in defaults)
             if (value is not null) values[name] = value;
         foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
         {
-            if (!ParameterDefaults().ContainsKey(name))
+            if (!defaults.ContainsKey(name))
                 throw new TemplateException($"Parameter '{name}' is not declared in {Path}.");
             values[name] = value;
         }

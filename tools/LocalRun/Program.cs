@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.DocumentModel;
 using Amazon.DynamoDBv2.Model;
 using Functions.DevKit;
 
@@ -120,17 +120,9 @@ async Task<List<Dictionary<string, AttributeValue>>> ScanAll(string table)
     return items;
 }
 
+// Canonical enough to compare two scans of the same table: one JSON line per item, sorted.
 static string Fingerprint(List<Dictionary<string, AttributeValue>> items)
-    => string.Join("\n", items.Select(i => new JsonObject(i.OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => KeyValuePair.Create(e.Key, (JsonNode?)Describe(e.Value)))).ToJsonString())
-        .Order(StringComparer.Ordinal));
-
-static JsonNode Describe(AttributeValue v)
-    => v.M is not null ? new JsonObject(v.M.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)Describe(e.Value))))
-     : v.L is not null ? new JsonArray(v.L.Select(x => (JsonNode?)Describe(x)).ToArray())
-     : JsonValue.Create(v.S ?? v.N ?? (v.B is not null ? Convert.ToBase64String(v.B.ToArray()) : null)
-                        ?? (v.SS ?? v.NS)?.Order(StringComparer.Ordinal).Aggregate("", (a, b) => a + "|" + b)
-                        ?? v.BOOL?.ToString() ?? "NULL")!;
+    => string.Join("\n", items.Select(i => Document.FromAttributeMap(i).ToJson()).Order(StringComparer.Ordinal));
 
 static AttributeValue N(string number) => new() { N = number };
 

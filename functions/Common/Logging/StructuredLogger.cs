@@ -13,7 +13,8 @@ public sealed class StructuredLogger
 {
     // Log lines are read by people and CloudWatch, never embedded in HTML: keep quotes readable.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static int _coldStart = 1;
+    private static int _invocations;
+    private bool _coldStart = true;
     private readonly Stream _sink;
     private readonly TimeProvider _clock;
     private readonly object _gate = new();
@@ -37,6 +38,12 @@ public sealed class StructuredLogger
         return new StructuredLogger(service, sink);
     }
 
+    /// <summary>
+    /// Marks the start of an invocation: every line of the process's first invocation carries
+    /// cold_start true, as Powertools does; later invocations false.
+    /// </summary>
+    public void StartInvocation() => _coldStart = Interlocked.Increment(ref _invocations) == 1;
+
     public void Info(string message, params LogField[] fields) => Write("INFO", message, fields);
     public void Warn(string message, params LogField[] fields) => Write("WARN", message, fields);
     public void Error(string message, params LogField[] fields) => Write("ERROR", message, fields);
@@ -51,8 +58,7 @@ public sealed class StructuredLogger
             json.WriteString("level", level);
             json.WriteString("service", Service);
             json.WriteString("message", message);
-            // The first line of a process marks the cold start, as Powertools does.
-            json.WriteBoolean("cold_start", Interlocked.Exchange(ref _coldStart, 0) == 1);
+            json.WriteBoolean("cold_start", _coldStart);
             WriteEnvironment(json, "function_name", "AWS_LAMBDA_FUNCTION_NAME");
             WriteEnvironment(json, "function_version", "AWS_LAMBDA_FUNCTION_VERSION");
             WriteEnvironment(json, "xray_trace_id", "_X_AMZN_TRACE_ID");
