@@ -25,6 +25,8 @@ public class AuditTrailStreamTests(MotoFixture moto)
         item["signature"] = new() { B = new MemoryStream([0, 1, 2, 255]) };
         item["tags"] = new() { SS = ["web", "priority"] };
         item["shipping"] = new() { M = new() { ["address"] = new() { M = new() { ["city"] = new() { S = "Oslo" } } }, ["lines"] = new() { L = [new() { N = "1" }] } } };
+        item["notes"] = new() { L = [] };
+        item["extras"] = new() { M = [] };
         item["updatedBy"] = new() { S = "checkout-service" };
         await moto.Client.PutItemAsync(env.Table("orders"), item);
         await UpdateAsync(env, orderId, "SET #s = :v, updatedBy = :by", "PAID", "payments-service");
@@ -68,6 +70,8 @@ public class AuditTrailStreamTests(MotoFixture moto)
         Assert.Equal(["priority", "web"], image["tags"].SS.Order());
         Assert.Equal("Oslo", image["shipping"].M["address"].M["city"].S);
         Assert.Equal(2, insert["keys"].M.Count);
+        Assert.Empty(image["notes"].L);
+        Assert.Empty(image["extras"].M);
 
         Assert.Equal(["status", "updatedBy"], history[1]["changedAttributes"].SS.Order());
         Assert.Equal("payments-service", history[1]["actor"].S);

@@ -37,6 +37,13 @@ public class StreamBatchTests
     }
 
     [Fact]
+    public async Task A_record_without_its_change_time_is_a_malformed_record()
+    {
+        var entries = await Read($$$"""{"Records":[{{{RecordJson("8").Replace("\"ApproximateCreationDateTime\":1768564800,", "", StringComparison.Ordinal)}}}]}""");
+        Assert.Contains("ApproximateCreationDateTime is missing", entries.Single().Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_record_without_a_sequence_number_fails_the_whole_batch_because_it_cannot_be_reported()
     {
         var ex = await Assert.ThrowsAsync<InvalidEventException>(() => Read("""{"Records":[{"eventName":"INSERT","dynamodb":{}}]}"""));

@@ -73,6 +73,8 @@ public static class StreamBatch
             return "Malformed record: eventName must be INSERT, MODIFY or REMOVE.";
         if (record.Dynamodb?.Keys is not { Count: > 0 })
             return "Malformed record: dynamodb.Keys is missing or empty.";
+        if (record.Dynamodb.ApproximateCreationDateTime == default)
+            return "Malformed record: dynamodb.ApproximateCreationDateTime is missing.";
         return null;
     }
 }
