@@ -16,36 +16,58 @@ public sealed record StreamBatchEntry(string SequenceNumber, DynamoDBEvent.Dynam
 /// </summary>
 public static class StreamBatch
 {
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
     public static async Task<IReadOnlyList<StreamBatchEntry>> ReadAsync(Stream input, CancellationToken cancellationToken = default)
     {
-        using var document = await JsonDocument.ParseAsync(input, default, cancellationToken).ConfigureAwait(false);
-        return Parse(document.RootElement);
+        // The runtime hands over a MemoryStream: read its buffer in place.
+        if (input is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+            return Parse(buffer.AsSpan((int)memory.Position));
+        using var copy = new MemoryStream();
+        await input.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+        return Parse(copy.GetBuffer().AsSpan(0, (int)copy.Length));
     }
 
-    public static IReadOnlyList<StreamBatchEntry> Parse(JsonElement root)
+    /// <summary>
+    /// Walks the Records array once with a reader and deserializes each record from its own
+    /// bytes, so a bad record costs only itself. Invalid JSON anywhere throws JsonException.
+    /// </summary>
+    public static IReadOnlyList<StreamBatchEntry> Parse(ReadOnlySpan<byte> json)
     {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("Records", out var records)
-            || records.ValueKind != JsonValueKind.Array)
-            throw new InvalidEventException("The event is not a DynamoDB stream batch: no \"Records\" array.");
-
-        var entries = new List<StreamBatchEntry>(records.GetArrayLength());
-        var index = 0;
-        foreach (var element in records.EnumerateArray())
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw NotABatch();
+        List<StreamBatchEntry>? entries = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            entries.Add(ParseRecord(element, index));
-            index++;
+            var isRecords = reader.ValueTextEquals("Records"u8);
+            reader.Read();
+            if (!isRecords)
+            {
+                reader.Skip();
+                continue;
+            }
+            if (reader.TokenType != JsonTokenType.StartArray) throw NotABatch();
+            entries = [];
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                entries.Add(ParseRecord(json[start..(int)reader.BytesConsumed], entries.Count));
+            }
         }
-        return entries;
+        return entries ?? throw NotABatch();
     }
 
-    private static StreamBatchEntry ParseRecord(JsonElement element, int index)
+    private static InvalidEventException NotABatch()
+        => new("The event is not a DynamoDB stream batch: no \"Records\" array.");
+
+    private static StreamBatchEntry ParseRecord(ReadOnlySpan<byte> json, int index)
     {
-        var sequenceNumber = SequenceNumberOf(element)
-            ?? throw new InvalidEventException(
-                $"Record {index} has no dynamodb.SequenceNumber; it cannot be reported as a batch item failure.");
         try
         {
-            var record = element.Deserialize(LambdaJsonContext.Default.DynamodbStreamRecord)!;
+            var record = JsonSerializer.Deserialize(json, LambdaJsonContext.Default.DynamodbStreamRecord);
+            var sequenceNumber = record?.Dynamodb?.SequenceNumber is { Length: > 0 } s ? s : throw NoSequenceNumber(index);
             var problem = Validate(record);
             return problem is null
                 ? new StreamBatchEntry(sequenceNumber, record, null)
@@ -53,9 +75,15 @@ public static class StreamBatch
         }
         catch (JsonException ex)
         {
+            // Only the failure path looks at the record a second time, for the number to report it under.
+            using var document = JsonDocument.Parse(json.ToArray());
+            var sequenceNumber = SequenceNumberOf(document.RootElement) ?? throw NoSequenceNumber(index);
             return new StreamBatchEntry(sequenceNumber, null, $"Malformed record: {ex.Message}");
         }
     }
+
+    private static InvalidEventException NoSequenceNumber(int index)
+        => new($"Record {index} has no dynamodb.SequenceNumber; it cannot be reported as a batch item failure.");
 
     private static string? SequenceNumberOf(JsonElement record)
         => record.ValueKind == JsonValueKind.Object
