@@ -25,7 +25,7 @@ public class StreamBatchTests
         Assert.Equal(["100", "101", "102"], entries.Select(e => e.SequenceNumber));
         Assert.True(entries[0].IsValid);
         Assert.False(entries[1].IsValid);
-        Assert.Contains("Unknown attribute type 'Q'", entries[1].Error, StringComparison.Ordinal);
+        Assert.Equal("Malformed record at $.dynamodb.NewImage.total: Unknown attribute type 'Q'.", entries[1].Error);
         Assert.True(entries[2].IsValid);
     }
 

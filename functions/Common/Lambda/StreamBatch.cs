@@ -78,7 +78,9 @@ public static class StreamBatch
             // Only the failure path looks at the record a second time, for the number to report it under.
             using var document = JsonDocument.Parse(json.ToArray());
             var sequenceNumber = SequenceNumberOf(document.RootElement) ?? throw NoSequenceNumber(index);
-            return new StreamBatchEntry(sequenceNumber, null, $"Malformed record: {ex.Message}");
+            // The path names attributes, never values: safe to log, and it tells where to look.
+            var where = string.IsNullOrEmpty(ex.Path) ? "" : $" at {ex.Path}";
+            return new StreamBatchEntry(sequenceNumber, null, $"Malformed record{where}: {ex.Message}");
         }
     }
 
