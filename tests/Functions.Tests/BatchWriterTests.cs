@@ -81,6 +81,20 @@ public class BatchWriterTests
     }
 
     [Fact]
+    public async Task After_a_chunk_exhausts_its_attempts_the_rest_of_the_batch_is_reported_without_more_load()
+    {
+        var report = await Writer(request => request.RequestItems["audit"].Any(w => w.PutRequest.Item["pk"].S == "order#30")
+            ? new BatchWriteItemResponse { UnprocessedItems = new() { ["audit"] = Sent(request) } }
+            : new BatchWriteItemResponse(), maxAttempts: 3).PutAllAsync("audit", KeyAttributes, Items(100), default);
+
+        Assert.Equal(1 + 3, _batches.Count);            // chunk 1 written, chunk 2 tried three times, chunks 3-4 not sent
+        Assert.Equal(25, report.Written);
+        Assert.Equal(75, report.Failures.Count);
+        Assert.Equal("seq-25", report.Failures[0].Id);
+        Assert.Contains("Not attempted", report.Failures[^1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Throttling_errors_are_retried_like_unprocessed_items()
     {
         var calls = 0;

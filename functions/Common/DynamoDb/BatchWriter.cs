@@ -56,7 +56,16 @@ public sealed class BatchWriter
     {
         var report = new Accumulator();
         foreach (var chunk in items.Chunk(_options.BatchSize))
+        {
+            if (report.Throttled)
+            {
+                // A stream source redelivers everything after the lowest failed record anyway:
+                // writing more into a table that is still throttling only adds load.
+                report.Fail(chunk, "Not attempted: the table was still throttling an earlier part of the batch.");
+                continue;
+            }
             await WriteChunkAsync(tableName, keyAttributes, chunk, report, cancellationToken).ConfigureAwait(false);
+        }
         return new BatchWriteReport(report.Written, report.Requests, report.Failures);
     }
 
@@ -94,6 +103,7 @@ public sealed class BatchWriter
             if (attempt >= _options.MaxAttempts)
             {
                 report.Fail(pending, $"Still unprocessed after {attempt} attempts (throttled).");
+                report.Throttled = true;
                 return;
             }
             await _delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
@@ -160,6 +170,7 @@ public sealed class BatchWriter
     {
         public int Written;
         public int Requests;
+        public bool Throttled;
         public List<PutFailure> Failures { get; } = [];
 
         public void Fail(IEnumerable<PendingPut> items, string reason)
