@@ -78,7 +78,7 @@ public sealed class LambdaHandler
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
-            throw new FunctionErrorException(ex.InnerException, init: true);
+            throw new FunctionErrorException(ex.InnerException);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class LambdaHandler
             }
             catch (TargetInvocationException ex) when (ex.InnerException is not null)
             {
-                throw new FunctionErrorException(ex.InnerException, init: false);
+                throw new FunctionErrorException(ex.InnerException);
             }
             try
             {
@@ -109,7 +109,7 @@ public sealed class LambdaHandler
             }
             catch (Exception ex) when (ex is not FunctionErrorException)
             {
-                throw new FunctionErrorException(ex, init: false);
+                throw new FunctionErrorException(ex);
             }
         });
         if (await Task.WhenAny(run, Task.Delay(timeout)).ConfigureAwait(false) != run)
@@ -141,8 +141,7 @@ public sealed class LambdaHandler
 public sealed class HandlerException(string message) : Exception(message);
 
 /// <summary>The function itself threw: reported Lambda-style, as errorType and errorMessage.</summary>
-public sealed class FunctionErrorException(Exception inner, bool init) : Exception(inner.Message, inner)
+public sealed class FunctionErrorException(Exception inner) : Exception(inner.Message, inner)
 {
-    public bool DuringInit { get; } = init;
     public string ErrorType => InnerException!.GetType().Name;
 }
