@@ -33,11 +33,12 @@ public sealed class StreamsApi(Uri endpoint, string region = "us-east-1") : IDis
                 var page = await CallAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator, ["Limit"] = 1000 }, cancellationToken).ConfigureAwait(false);
                 var batch = page["Records"]!.AsArray();
                 if (batch.Count == 0) break;
-                records.AddRange(batch.Select(r => r!.AsObject()));
+                // Detached copies: the caller may add them to another document.
+                records.AddRange(batch.Select(r => (JsonObject)r!.DeepClone()));
                 iterator = page["NextShardIterator"]?.GetValue<string>();
             }
         }
-        return records.Select(r => (JsonObject)r.DeepClone()).ToList();
+        return records;
     }
 
     /// <summary>The Lambda event for records of one stream: Lambda adds eventSourceARN to each record.</summary>
