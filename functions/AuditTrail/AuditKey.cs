@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Common.Streams;
 
 namespace Functions.AuditTrail;
 
@@ -33,4 +34,4 @@ public readonly record struct AuditKey(string EntityKey, string Timestamp)
 }
 
 /// <summary>A stream record that cannot become an audit item; the message never holds item values.</summary>
-public sealed class AuditRecordException(string message) : Exception(message);
+public sealed class AuditRecordException(string message) : RecordRejectedException(message);

@@ -24,21 +24,21 @@ public sealed class AuditRecordBuilder(AuditTrailSettings settings)
         var stream = record.Dynamodb ?? throw new AuditRecordException("The record has no dynamodb section.");
         var sourceTable = StreamArn.TableName(record.EventSourceArn)
             ?? throw new AuditRecordException("eventSourceARN is missing or is not a DynamoDB stream ARN.");
-        var table = BusinessTables.Find(sourceTable, settings.TablePrefix)
+        var table = TableCatalog.FindBusiness(sourceTable, settings.TablePrefix)
             ?? throw new AuditRecordException(
-                $"Table '{sourceTable}' is not a business table ({string.Join(", ", BusinessTables.All.Select(t => t.Suffix))}).");
+                $"Table '{sourceTable}' is not a business table of this environment ({settings.TablePrefix}{{{string.Join(",", TableCatalog.Business.Select(t => t.Suffix))}}}).");
         var keys = stream.Keys ?? throw new AuditRecordException("The record has no Keys.");
         if (!keys.TryGetValue(table.PartitionKey, out var partitionValue))
             throw new AuditRecordException($"Keys lack the partition key '{table.PartitionKey}' of table '{sourceTable}'.");
         var entityId = KeyText(partitionValue, table.PartitionKey);
-        var key = AuditKey.For(table.EntityType, entityId, stream.ApproximateCreationDateTime, stream.SequenceNumber ?? "");
+        var key = AuditKey.For(table.EntityType!, entityId, stream.ApproximateCreationDateTime, stream.SequenceNumber ?? "");
 
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [AuditKey.PartitionAttribute] = AttributeValue.FromS(key.EntityKey),
             [AuditKey.SortAttribute] = AttributeValue.FromS(key.Timestamp),
             ["eventName"] = AttributeValue.FromS(record.EventName!),
-            ["entityType"] = AttributeValue.FromS(table.EntityType),
+            ["entityType"] = AttributeValue.FromS(table.EntityType!),
             ["entityId"] = AttributeValue.FromS(entityId),
             ["sourceTable"] = AttributeValue.FromS(sourceTable),
             ["sequenceNumber"] = AttributeValue.FromS(stream.SequenceNumber!),
@@ -56,18 +56,25 @@ public sealed class AuditRecordBuilder(AuditTrailSettings settings)
 
         AddIfPresent(item, "actor", ActorOf(record));
 
-        var (oldImage, newImage) = _redactor.Redact(stream.OldImage, stream.NewImage);
+        // The key attributes identify the entity (they are in `keys` and the audit key): never redacted.
+        var (oldImage, newImage) = _redactor.Redact(stream.OldImage, stream.NewImage, [table.PartitionKey, table.SortKey]);
         if (oldImage is not null) item["oldImage"] = new AttributeValue { M = oldImage };
         if (newImage is not null) item["newImage"] = new AttributeValue { M = newImage };
 
         if (settings.RetentionDays is { } days)
-        {
-            var expires = new DateTimeOffset(stream.ApproximateCreationDateTime, TimeSpan.Zero).AddDays(days).ToUnixTimeSeconds();
-            item[AuditTrailSettings.TtlAttribute] = AttributeValue.FromN(expires.ToString(CultureInfo.InvariantCulture));
-        }
+            item[AuditTrailSettings.TtlAttribute] = AttributeValue.FromN(ExpiresAt(stream.ApproximateCreationDateTime, days));
 
         var reduction = OversizeReducer.FitToLimit(item);
         return new AuditEntry(key, item, reduction);
+    }
+
+    private static string ExpiresAt(DateTime changeTime, int days)
+    {
+        var changed = new DateTimeOffset(DateTime.SpecifyKind(changeTime, DateTimeKind.Utc));
+        if (changed > DateTimeOffset.MaxValue.AddDays(-days))
+            throw new AuditRecordException(
+                $"The change time {AuditKey.FormatTime(changeTime)} plus AUDIT_RETENTION_DAYS ({days}) is past the year 9999: no expiry date can be given.");
+        return changed.AddDays(days).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
     }
 
     private string? ActorOf(DynamoDBEvent.DynamodbStreamRecord record)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Functions.Common.Runtime;
+using Functions.Common.Tables;
 
 namespace Functions.AuditTrail;
 
@@ -10,8 +12,8 @@ public sealed record AuditTrailSettings
 
     /// <summary>AUDIT_TABLE_NAME: <c>{app}-{env}-audit</c>.</summary>
     public required string AuditTableName { get; init; }
-    /// <summary>TABLE_PREFIX: <c>{app}-{env}-</c>, how a source table name maps to its entity.</summary>
-    public string? TablePrefix { get; init; }
+    /// <summary>TABLE_PREFIX: <c>{app}-{env}-</c>; only this environment's business tables are audited.</summary>
+    public required TablePrefix TablePrefix { get; init; }
     /// <summary>ACTOR_ATTRIBUTE: the new image's attribute naming who made the change.</summary>
     public string ActorAttribute { get; init; } = DefaultActorAttribute;
     /// <summary>REDACT_ATTRIBUTES: attribute names whose values never reach the audit table.</summary>
@@ -30,7 +32,7 @@ public sealed record AuditTrailSettings
         return new AuditTrailSettings
         {
             AuditTableName = table.Trim(),
-            TablePrefix = NullIfBlank(variable("TABLE_PREFIX")),
+            TablePrefix = FunctionEnvironment.From(variable, "audit-trail").TablePrefix,
             ActorAttribute = NullIfBlank(variable("ACTOR_ATTRIBUTE")) ?? DefaultActorAttribute,
             RedactAttributes = (variable("REDACT_ATTRIBUTES") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -2,6 +2,10 @@ using Amazon.DynamoDBv2;
 using Functions.Common.DynamoDb;
 using Functions.Common.Lambda;
 using Functions.Common.Logging;
+using Functions.Common.Metrics;
+using Functions.Common.Runtime;
+using Functions.Common.Streams;
+using Functions.Common.Tables;
 
 namespace Functions.AuditTrail;
 
@@ -11,85 +15,55 @@ namespace Functions.AuditTrail;
 /// </summary>
 public sealed class Function
 {
-    private readonly AuditRecordBuilder _builder;
-    private readonly BatchWriter _writer;
+    public static readonly StreamBatchNames Names = new(
+        Summary: "audit batch processed", FailedRecord: "record not audited",
+        SucceededMetric: "RecordsAudited", FailedMetric: "RecordsFailed");
+
+    private readonly AuditBatchHandler _handler;
+    private readonly StreamBatchProcessor _processor;
+    private readonly FunctionEnvironment _environment;
     private readonly AuditTrailSettings _settings;
     private readonly StructuredLogger _logger;
-    private readonly TimeProvider _clock;
 
     /// <summary>Called once by the Lambda runtime at init.</summary>
     public Function()
-        : this(AuditTrailSettings.FromEnvironment(), new AmazonDynamoDBClient(), StructuredLogger.ForLambda("audit-trail"))
+        : this(FunctionEnvironment.FromEnvironment("audit-trail"), AuditTrailSettings.FromEnvironment(), DynamoDbClients.Create(), null)
     {
     }
 
-    public Function(AuditTrailSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger logger, TimeProvider? clock = null)
+    public Function(FunctionEnvironment environment, AuditTrailSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
     {
+        _environment = environment;
         _settings = settings;
-        _builder = new AuditRecordBuilder(settings);
-        _writer = new BatchWriter(dynamoDb);
-        _logger = logger;
-        _clock = clock ?? TimeProvider.System;
+        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
+        _handler = new AuditBatchHandler(settings, new BatchWriter(dynamoDb, retry));
+        _processor = new StreamBatchProcessor(_logger, new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName), Names);
+        WarnAboutUnredactableKeys();
     }
 
     /// <summary>The managed runtime's raw signature: the stream event in, the partial batch response out.</summary>
     public async Task<Stream> FunctionHandler(Stream input)
     {
-        var response = await ProcessAsync(input, CancellationToken.None).ConfigureAwait(false);
+        var response = await ProcessAsync(input).ConfigureAwait(false);
         return LambdaPayload.Serialize(response, LambdaJsonContext.Default.StreamsEventResponse);
     }
 
-    public async Task<StreamsEventResponse> ProcessAsync(Stream input, CancellationToken cancellationToken)
+    public async Task<StreamsEventResponse> ProcessAsync(Stream input)
     {
-        var started = _clock.GetTimestamp();
         _logger.StartInvocation();
-        var entries = await StreamBatch.ReadAsync(input, cancellationToken).ConfigureAwait(false);
+        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        return await _processor.ProcessAsync(input, _handler, deadline, ("audit_table", _settings.AuditTableName)).ConfigureAwait(false);
+    }
 
-        var failures = new List<PutFailure>();
-        var puts = new List<PendingPut>(entries.Count);
-        var keys = new HashSet<AuditKey>();
-        var reduced = 0;
-        foreach (var entry in entries)
-        {
-            if (entry.Record is null)
-            {
-                failures.Add(new PutFailure(entry.SequenceNumber, entry.Error!));
-                continue;
-            }
-            try
-            {
-                var audit = _builder.Build(entry.Record);
-                if (audit.Reduction is not null) reduced++;
-                // A record delivered twice in one batch maps to the same key; BatchWriteItem refuses duplicates.
-                if (keys.Add(audit.Key))
-                    puts.Add(new PendingPut(entry.SequenceNumber, AttributeValueMapper.ToSdk(audit.Item)));
-            }
-            catch (AuditRecordException ex)
-            {
-                failures.Add(new PutFailure(entry.SequenceNumber, ex.Message));
-            }
-        }
-
-        var report = await _writer.PutAllAsync(_settings.AuditTableName, AuditKey.Attributes, puts, cancellationToken).ConfigureAwait(false);
-        failures.AddRange(report.Failures);
-
-        foreach (var failure in failures)
-            _logger.Warn("record not audited", ("sequence_number", failure.Id), ("reason", failure.Reason));
-        _logger.Info("audit batch processed",
-            ("records", entries.Count),
-            ("written", report.Written),
-            ("failed", failures.Select(f => f.Id).Distinct().Count()),
-            ("images_reduced", reduced),
-            ("write_requests", report.Requests),
-            ("audit_table", _settings.AuditTableName),
-            ("duration_ms", _clock.GetElapsedTime(started).TotalMilliseconds));
-
-        return new StreamsEventResponse
-        {
-            BatchItemFailures = failures
-                .Select(f => f.Id).Distinct()
-                .Select(id => new StreamsEventResponse.BatchItemFailure { ItemIdentifier = id })
-                .ToList(),
-        };
+    private void WarnAboutUnredactableKeys()
+    {
+        var keys = TableCatalog.Business
+            .SelectMany(t => new[] { (Attribute: t.PartitionKey, Table: t.Suffix), (Attribute: t.SortKey, Table: t.Suffix) })
+            .Where(k => _settings.RedactAttributes.Contains(k.Attribute))
+            .Select(k => $"{k.Attribute} ({k.Table})")
+            .ToArray();
+        if (keys.Length > 0)
+            _logger.Warn("REDACT_ATTRIBUTES names key attributes: they identify the entity and stay readable at the top level of that table's images",
+                ("key_attributes", keys));
     }
 }

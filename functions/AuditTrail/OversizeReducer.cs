@@ -4,8 +4,9 @@ using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
 namespace Functions.AuditTrail;
 
 /// <summary>
-/// Keeps an audit item under DynamoDB's 400 KB limit by giving up image detail step by step,
-/// never the change itself (keys, event, changed attribute names).
+/// Keeps an audit item within DynamoDB's limits, 400 KB and 32 levels of nesting (the images
+/// sit one level below the source item's own), by giving up image detail step by step, never
+/// the change itself (keys, event, changed attribute names).
 /// </summary>
 public static class OversizeReducer
 {
@@ -19,7 +20,8 @@ public static class OversizeReducer
     /// <summary>Reduces the item in place when it is too large; returns what was done, or null.</summary>
     public static string? FitToLimit(Dictionary<string, AttributeValue> item, long budget = Budget)
     {
-        if (ItemSize.Of(item) <= budget) return null;
+        bool Fits() => ItemSize.Of(item) <= budget && ItemSize.Nesting(item) <= ItemSize.MaxNesting;
+        if (Fits()) return null;
 
         string reduction;
         if (item.GetValueOrDefault("changedAttributes")?.SS is { } changed)
@@ -27,13 +29,13 @@ public static class OversizeReducer
             LimitTo(item, "oldImage", changed);
             LimitTo(item, "newImage", changed);
             reduction = ChangedOnly;
-            if (ItemSize.Of(item) <= budget) return Mark(item, reduction);
+            if (Fits()) return Mark(item, reduction);
         }
 
         if (item.Remove("oldImage"))
         {
             reduction = OldImageDropped;
-            if (ItemSize.Of(item) <= budget) return Mark(item, reduction);
+            if (Fits()) return Mark(item, reduction);
         }
 
         item.Remove("newImage");

@@ -14,16 +14,19 @@ public sealed class Redactor(IReadOnlySet<string> names)
 
     public bool IsRedacted(string attribute) => names.Contains(attribute);
 
+    /// <param name="keyAttributes">The table's key attributes: kept at the top level of the images, since they identify the entity.</param>
     public (Dictionary<string, AttributeValue>? OldImage, Dictionary<string, AttributeValue>? NewImage) Redact(
-        Dictionary<string, AttributeValue>? oldImage, Dictionary<string, AttributeValue>? newImage)
+        Dictionary<string, AttributeValue>? oldImage, Dictionary<string, AttributeValue>? newImage, IReadOnlyCollection<string>? keyAttributes = null)
     {
         if (names.Count == 0) return (oldImage, newImage);
-        return (RedactMap(oldImage, counterpart: null, compare: false),
-                RedactMap(newImage, counterpart: oldImage, compare: oldImage is not null));
+        keyAttributes ??= [];
+        return (RedactMap(oldImage, counterpart: null, compare: false, keyAttributes),
+                RedactMap(newImage, counterpart: oldImage, compare: oldImage is not null, keyAttributes));
     }
 
     private Dictionary<string, AttributeValue>? RedactMap(
-        Dictionary<string, AttributeValue>? map, Dictionary<string, AttributeValue>? counterpart, bool compare)
+        Dictionary<string, AttributeValue>? map, Dictionary<string, AttributeValue>? counterpart, bool compare,
+        IReadOnlyCollection<string>? keep = null)
     {
         if (map is null) return null;
         var result = new Dictionary<string, AttributeValue>(map.Count, StringComparer.Ordinal);
@@ -31,7 +34,7 @@ public sealed class Redactor(IReadOnlySet<string> names)
         {
             AttributeValue? before = null;
             var hasBefore = compare && counterpart is not null && counterpart.TryGetValue(name, out before);
-            result[name] = names.Contains(name)
+            result[name] = names.Contains(name) && !(keep?.Contains(name) ?? false)
                 ? AttributeValue.FromS(compare && !(hasBefore && AttributeValueEquality.DeepEquals(before, value)) ? ChangedMarker : Marker)
                 : RedactValue(value, before, compare);
         }

@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Functions.AuditTrail;
 using Functions.Common.Lambda;
 using Functions.Common.Logging;
+using Functions.Common.Runtime;
 using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
@@ -18,14 +20,20 @@ internal sealed class AuditEnvironment
     private readonly MotoFixture _moto;
     private readonly MemoryStream _logs = new();
 
-    private AuditEnvironment(MotoFixture moto, string app, IReadOnlyDictionary<string, string> streams, AuditTrailSettings settings)
+    private AuditEnvironment(MotoFixture moto, string app, IReadOnlyDictionary<string, string> streams,
+        IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client)
     {
         _moto = moto;
         App = app;
         StreamArns = streams;
-        Settings = settings;
-        Function = new Function(settings, moto.Client, new StructuredLogger("audit-trail", _logs));
+        Variables = variables;
+        Settings = AuditTrailSettings.From(variables.GetValueOrDefault);
+        Function = new Function(FunctionEnvironment.From(variables.GetValueOrDefault, "audit-trail"), Settings,
+            client ?? moto.Client, new StructuredLogger("audit-trail", _logs));
     }
+
+    /// <summary>The function's environment variables as the template sets them (plus the test's).</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; }
 
     public string App { get; }
     public IReadOnlyDictionary<string, string> StreamArns { get; }
@@ -33,7 +41,7 @@ internal sealed class AuditEnvironment
     public Function Function { get; }
     public string Table(string suffix) => $"{App}-dev-{suffix}";
 
-    public static async Task<AuditEnvironment> CreateAsync(MotoFixture moto, IReadOnlyDictionary<string, string>? variables = null)
+    public static async Task<AuditEnvironment> CreateAsync(MotoFixture moto, IReadOnlyDictionary<string, string>? variables = null, IAmazonDynamoDB? client = null)
     {
         var app = "it" + Guid.NewGuid().ToString("N")[..10];
         var template = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath);
@@ -44,7 +52,7 @@ internal sealed class AuditEnvironment
 
         var environment = FunctionDefinition.Read(context, "AuditTrailFunction").Environment.ToDictionary();
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return new AuditEnvironment(moto, app, streams, AuditTrailSettings.From(environment.GetValueOrDefault));
+        return new AuditEnvironment(moto, app, streams, environment, client);
     }
 
     /// <summary>The table's real stream records, from moto's DynamoDB Streams API.</summary>
@@ -62,7 +70,13 @@ internal sealed class AuditEnvironment
         return (response, summary);
     }
 
-    public List<JsonElement> LogLines()
+    /// <summary>The structured log lines (EMF metric records aside).</summary>
+    public List<JsonElement> LogLines() => AllLines().Where(l => !l.TryGetProperty("_aws", out _)).ToList();
+
+    /// <summary>The invocation's CloudWatch Embedded Metric Format records.</summary>
+    public List<JsonElement> MetricRecords() => AllLines().Where(l => l.TryGetProperty("_aws", out _)).ToList();
+
+    private List<JsonElement> AllLines()
         => Encoding.UTF8.GetString(_logs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 

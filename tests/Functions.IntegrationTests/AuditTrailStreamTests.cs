@@ -212,9 +212,10 @@ public class AuditTrailStreamTests(MotoFixture moto)
     public async Task Streams_of_every_view_type_are_audited_with_the_images_they_carry(string viewType, bool hasNew, bool hasOld)
     {
         var env = await AuditEnvironment.CreateAsync(moto);
-        // moto cannot switch an existing stream's view type: a quotes table of its own, named so
-        // that it still maps to the quote entity.
-        var quotes = $"{env.App}-{viewType.ToLowerInvariant().Replace('_', '-')}-quotes";
+        // moto cannot switch an existing stream's view type: the environment's quotes table is
+        // made again with this one.
+        var quotes = env.Table("quotes");
+        await moto.Client.DeleteTableAsync(quotes);
         var arn = (await moto.Client.CreateTableAsync(new CreateTableRequest
         {
             TableName = quotes,

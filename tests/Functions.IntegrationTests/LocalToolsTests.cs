@@ -100,14 +100,31 @@ public class LocalToolsTests(MotoFixture moto)
         foreach (var table in TableDefinition.ReadAll(template.Context(new Dictionary<string, string> { ["Environment"] = "staging" }, MotoFixture.Region)))
             await table.CreateAsync(moto.Client);
 
-        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(),
-            "AuditTrailFunction", "-e", "events/orders-modify.json", "--parameter-overrides", "Environment=staging");
+        var stagingEvent = Path.Combine(Path.GetTempPath(), $"staging-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(stagingEvent, (await File.ReadAllTextAsync(Path.Combine(Repo.EventsDirectory, "orders-modify.json")))
+            .Replace("table/maip-dev-orders/", "table/maip-staging-orders/", StringComparison.Ordinal));
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(),
+                "AuditTrailFunction", "-e", stagingEvent, "--parameter-overrides", "Environment=staging");
 
-        Assert.True(exitCode == 0, stderr);
-        Assert.Equal("""{"batchItemFailures":[]}""", stdout.Trim());
-        Assert.Contains("\"audit_table\":\"maip-staging-audit\"", stderr, StringComparison.Ordinal);
-        var items = await moto.Client.ScanAsync("maip-staging-audit", ["entityType#entityId"]);
-        Assert.Contains(items.Items, i => i["entityType#entityId"].S == "order#order-123");
+            Assert.True(exitCode == 0, stderr);
+            Assert.Equal("""{"batchItemFailures":[]}""", stdout.Trim());
+            Assert.Contains("\"audit_table\":\"maip-staging-audit\"", stderr, StringComparison.Ordinal);
+            var items = await moto.Client.ScanAsync("maip-staging-audit", ["entityType#entityId"]);
+            Assert.Contains(items.Items, i => i["entityType#entityId"].S == "order#order-123");
+
+            // The dev table's record is not the staging function's business: reported, not audited.
+            var (devExit, devStdout, devStderr) = await RunAsync("LocalInvoke", MotoEnvironment(),
+                "AuditTrailFunction", "-e", "events/orders-modify.json", "--parameter-overrides", "Environment=staging");
+            Assert.Equal(0, devExit);
+            Assert.Contains("itemIdentifier", devStdout, StringComparison.Ordinal);
+            Assert.Contains("'maip-dev-orders' is not a business table of this environment", devStderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(stagingEvent);
+        }
     }
 
     [Fact]

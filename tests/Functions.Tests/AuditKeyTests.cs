@@ -4,7 +4,7 @@ namespace Functions.Tests;
 
 public class AuditKeyTests
 {
-    private readonly AuditRecordBuilder _builder = new(new AuditTrailSettings { AuditTableName = "maip-dev-audit", TablePrefix = "maip-dev-" });
+    private readonly AuditRecordBuilder _builder = new(TestRecords.Settings());
 
     [Fact]
     public void The_partition_key_is_the_singular_entity_type_and_the_source_partition_key_value()
@@ -18,16 +18,29 @@ public class AuditKeyTests
     }
 
     [Theory]
-    [InlineData("maip-dev-pricing-rules", """{"ruleId":{"S":"rule-1"},"effectiveDate":{"S":"2026-01-01"}}""", "pricing-rule#rule-1")]
-    [InlineData("maip-prod-applications", """{"applicationId":{"S":"app-9"},"status#timestamp":{"S":"NEW#1"}}""", "application#app-9")]
-    [InlineData("maip-dev-products", """{"productId":{"N":"42"},"version":{"S":"v3"}}""", "product#42")]
-    [InlineData("other-app-staging-customers", """{"customerId":{"S":"c-1"},"timestamp":{"S":"t"}}""", "customer#c-1")]
-    public void Every_business_table_maps_to_its_entity(string table, string keys, string expected)
+    [InlineData("maip-dev-", "maip-dev-pricing-rules", """{"ruleId":{"S":"rule-1"},"effectiveDate":{"S":"2026-01-01"}}""", "pricing-rule#rule-1")]
+    [InlineData("maip-prod-", "maip-prod-applications", """{"applicationId":{"S":"app-9"},"status#timestamp":{"S":"NEW#1"}}""", "application#app-9")]
+    [InlineData("maip-dev-", "maip-dev-products", """{"productId":{"N":"42"},"version":{"S":"v3"}}""", "product#42")]
+    [InlineData("other-app-staging-", "other-app-staging-customers", """{"customerId":{"S":"c-1"},"timestamp":{"S":"t"}}""", "customer#c-1")]
+    public void Every_business_table_maps_to_its_entity(string prefix, string table, string keys, string expected)
     {
         var record = TestRecords.Record("INSERT", keys: TestRecords.Map(keys),
             streamArn: $"arn:aws:dynamodb:us-east-1:123456789012:table/{table}/stream/label");
-        var builder = new AuditRecordBuilder(new AuditTrailSettings { AuditTableName = "audit" });
+        var builder = new AuditRecordBuilder(TestRecords.Settings(prefix));
         Assert.Equal(expected, builder.Build(record).Key.EntityKey);
+    }
+
+    [Theory]
+    [InlineData("maip-prod-orders")]   // another environment
+    [InlineData("maipx-dev-orders")]   // a look-alike app
+    [InlineData("maip-devx-orders")]   // a look-alike environment
+    [InlineData("orders")]
+    [InlineData("maip-dev-audit")]     // ours, but not a business table
+    public void Another_environments_or_look_alike_table_is_never_a_business_table_of_this_one(string table)
+    {
+        var record = TestRecords.Record("INSERT", streamArn: $"arn:aws:dynamodb:us-east-1:1:table/{table}/stream/x");
+        var ex = Assert.Throws<AuditRecordException>(() => _builder.Build(record));
+        Assert.Contains($"'{table}' is not a business table of this environment", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Functions.Tests;
 
 public class OversizeTests
 {
-    private static readonly AuditRecordBuilder Builder = new(new AuditTrailSettings { AuditTableName = "maip-dev-audit" });
+    private static readonly AuditRecordBuilder Builder = new(TestRecords.Settings());
     private static string Text(int kilobytes, char c = 'x') => new(c, kilobytes * 1024);
 
     [Fact]

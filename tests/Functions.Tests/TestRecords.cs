@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Functions.AuditTrail;
 using Functions.Common.Lambda;
+using Functions.Common.Tables;
 using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
 
 namespace Functions.Tests;
@@ -9,6 +11,9 @@ internal static class TestRecords
 {
     public const string OrdersStreamArn = "arn:aws:dynamodb:us-east-1:123456789012:table/maip-dev-orders/stream/2026-01-16T00:00:00.000";
     public static readonly DateTime ChangeTime = new(2026, 1, 16, 12, 0, 0, DateTimeKind.Utc);
+
+    public static AuditTrailSettings Settings(string prefix = "maip-dev-")
+        => new() { AuditTableName = prefix + "audit", TablePrefix = new TablePrefix(prefix) };
 
     public static Dictionary<string, AttributeValue> Map(string json)
         => JsonSerializer.Deserialize(json, LambdaJsonContext.Default.DictionaryStringAttributeValue)!;

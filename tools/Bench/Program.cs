@@ -22,7 +22,7 @@ public class AuditBatchBenchmarks
     private readonly AuditRecordBuilder _builder = new(new AuditTrailSettings
     {
         AuditTableName = "maip-dev-audit",
-        TablePrefix = "maip-dev-",
+        TablePrefix = new Functions.Common.Tables.TablePrefix("maip-dev-"),
         RedactAttributes = new HashSet<string> { "email" },
     });
 

@@ -1,39 +1,32 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Functions.Common.Runtime;
 
 namespace Functions.Common.DynamoDb;
 
-/// <summary>An item to put, tagged with the id a failure is reported under (a sequence number).</summary>
+/// <summary>An item to put, tagged with the id its outcome is reported under.</summary>
 public sealed record PendingPut(string Id, Dictionary<string, AttributeValue> Item);
 
 public sealed record PutFailure(string Id, string Reason);
 
 public sealed record BatchWriteReport(int Written, int Requests, IReadOnlyList<PutFailure> Failures);
 
-public sealed record BatchWriterOptions
-{
-    /// <summary>BatchWriteItem's own limit.</summary>
-    public int BatchSize { get; init; } = 25;
-    /// <summary>Attempts for items DynamoDB leaves unprocessed or throttles, after the SDK's own retries.</summary>
-    public int MaxAttempts { get; init; } = 6;
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
-}
-
 /// <summary>
-/// Puts items with BatchWriteItem, 25 per request. Unprocessed items are retried with
-/// exponential backoff and full jitter. A request DynamoDB rejects as invalid is split into
-/// single PutItem calls so only the offending items fail. Every item ends written or reported.
+/// Puts items with BatchWriteItem, 25 per request. Unprocessed items and throttled or broken
+/// requests are retried by the <see cref="RetryPolicy"/> within the invocation's deadline. A
+/// request DynamoDB rejects as invalid is split into single puts so only the offending items
+/// fail. Every item ends written or reported, and only what DynamoDB confirmed counts as written.
 /// </summary>
 public sealed class BatchWriter
 {
+    public const int MaxBatchSize = 25;
     private readonly Func<BatchWriteItemRequest, CancellationToken, Task<BatchWriteItemResponse>> _batchWrite;
     private readonly Func<PutItemRequest, CancellationToken, Task> _put;
-    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-    private readonly BatchWriterOptions _options;
+    private readonly RetryPolicy _retry;
 
-    public BatchWriter(IAmazonDynamoDB client, BatchWriterOptions? options = null)
-        : this(client.BatchWriteItemAsync, client.PutItemAsync, Task.Delay, options)
+    public BatchWriter(IAmazonDynamoDB client, RetryPolicy? retry = null)
+        : this(client.BatchWriteItemAsync, client.PutItemAsync, retry)
     {
     }
 
@@ -41,88 +34,110 @@ public sealed class BatchWriter
     internal BatchWriter(
         Func<BatchWriteItemRequest, CancellationToken, Task<BatchWriteItemResponse>> batchWrite,
         Func<PutItemRequest, CancellationToken, Task> put,
-        Func<TimeSpan, CancellationToken, Task> delay,
-        BatchWriterOptions? options = null)
+        RetryPolicy? retry = null)
     {
         _batchWrite = batchWrite;
         _put = put;
-        _delay = delay;
-        _options = options ?? new BatchWriterOptions();
+        _retry = retry ?? new RetryPolicy();
     }
 
     /// <param name="keyAttributes">The table's key attribute names: how unprocessed items are matched back to their ids.</param>
     public async Task<BatchWriteReport> PutAllAsync(
-        string tableName, IReadOnlyList<string> keyAttributes, IReadOnlyList<PendingPut> items, CancellationToken cancellationToken)
+        string tableName, IReadOnlyList<string> keyAttributes, IReadOnlyList<PendingPut> items, InvocationDeadline deadline)
     {
-        var report = new Accumulator();
-        foreach (var chunk in items.Chunk(_options.BatchSize))
+        var run = new Run(tableName, keyAttributes, deadline);
+        foreach (var chunk in items.Chunk(MaxBatchSize))
         {
-            if (report.Throttled)
+            if (run.StopReason is { } reason)
             {
-                // A stream source redelivers everything after the lowest failed record anyway:
-                // writing more into a table that is still throttling only adds load.
-                report.Fail(chunk, "Not attempted: the table was still throttling an earlier part of the batch.");
+                run.Fail(chunk, reason);
                 continue;
             }
-            await WriteChunkAsync(tableName, keyAttributes, chunk, report, cancellationToken).ConfigureAwait(false);
+            await WriteChunkAsync(chunk.ToList(), run).ConfigureAwait(false);
         }
-        return new BatchWriteReport(report.Written, report.Requests, report.Failures);
+        return new BatchWriteReport(run.Written, run.Requests, run.Failures);
     }
 
-    private async Task WriteChunkAsync(
-        string tableName, IReadOnlyList<string> keyAttributes, IReadOnlyList<PendingPut> chunk, Accumulator report, CancellationToken cancellationToken)
+    private async Task WriteChunkAsync(List<PendingPut> pending, Run run)
     {
-        var pending = chunk.ToList();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
-            List<PendingPut> left;
+            if (run.Deadline.IsExpired)
+            {
+                run.StopAt(pending, Run.OutOfTime);
+                return;
+            }
+            Exception? error = null;
             try
             {
-                report.Requests++;
-                var response = await _batchWrite(ToRequest(tableName, pending), cancellationToken).ConfigureAwait(false);
-                left = Unprocessed(response, tableName, keyAttributes, pending);
+                run.Requests++;
+                var response = await _batchWrite(ToRequest(run.Table, pending), run.Deadline.Token).ConfigureAwait(false);
+                var left = Unprocessed(response, run, pending);
+                run.Written += pending.Count - left.Count;
+                pending = left;
+                if (pending.Count == 0) return;
             }
-            catch (AmazonDynamoDBException ex) when (IsInvalidRequest(ex) && pending.Count > 1)
+            catch (AmazonDynamoDBException ex) when (ex.ErrorCode == "ValidationException" && pending.Count > 1)
             {
-                await PutOneByOneAsync(tableName, pending, report, cancellationToken).ConfigureAwait(false);
+                await PutOneByOneAsync(pending, run).ConfigureAwait(false);
                 return;
             }
-            catch (AmazonDynamoDBException ex) when (!IsRetryable(ex))
+            catch (Exception ex) when (_retry.IsRetryable(ex, run.Deadline.Token))
             {
-                report.Fail(pending, $"{ex.ErrorCode}: {ex.Message}");
+                error = ex; // throttled, a server error or a broken connection: back off and retry
+            }
+            catch (OperationCanceledException) when (run.Deadline.Token.IsCancellationRequested)
+            {
+                run.StopAt(pending, Run.OutOfTime);
                 return;
             }
-            catch (AmazonDynamoDBException)
+            catch (AmazonServiceException ex)
             {
-                left = pending; // throttled or a server error past the SDK's retries: back off and retry
+                run.Fail(pending, $"DynamoDB rejected the write: {DynamoDbErrors.Describe(ex)}.");
+                return;
             }
 
-            report.Written += pending.Count - left.Count;
-            pending = left;
-            if (pending.Count == 0) return;
-            if (attempt >= _options.MaxAttempts)
+            if (!await _retry.WaitBeforeRetryAsync(attempt, run.Deadline).ConfigureAwait(false))
             {
-                report.Fail(pending, $"Still unprocessed after {attempt} attempts (throttled).");
-                report.Throttled = true;
+                run.StopAt(pending, run.Deadline.IsExpired
+                    ? Run.OutOfTime
+                    : $"Still not written after {attempt} attempts ({(error is null ? "unprocessed: throttled" : DynamoDbErrors.Describe(error))}).");
                 return;
             }
-            await _delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task PutOneByOneAsync(string tableName, List<PendingPut> items, Accumulator report, CancellationToken cancellationToken)
+    private async Task PutOneByOneAsync(List<PendingPut> items, Run run)
     {
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
+            if (run.StopReason is { } reason)
+            {
+                run.Fail(items.Skip(i), reason);
+                return;
+            }
+            var item = items[i];
             try
             {
-                report.Requests++;
-                await _put(new PutItemRequest { TableName = tableName, Item = item.Item }, cancellationToken).ConfigureAwait(false);
-                report.Written++;
+                await _retry.ExecuteAsync(async token =>
+                {
+                    run.Requests++;
+                    await _put(new PutItemRequest { TableName = run.Table, Item = item.Item }, token).ConfigureAwait(false);
+                    return true;
+                }, run.Deadline, "PutItem").ConfigureAwait(false);
+                run.Written++;
             }
-            catch (AmazonDynamoDBException ex)
+            catch (DeadlineReachedException)
             {
-                report.Fail([item], $"{ex.ErrorCode}: {ex.Message}");
+                run.StopAt([item], Run.OutOfTime);
+            }
+            catch (Exception ex) when (_retry.IsRetryable(ex, run.Deadline.Token))
+            {
+                run.StopAt([item], $"Still not written after {_retry.Options.MaxAttempts} attempts ({DynamoDbErrors.Describe(ex)}).");
+            }
+            catch (AmazonServiceException ex)
+            {
+                run.Fail([item], $"DynamoDB rejected the item: {DynamoDbErrors.Describe(ex)}.");
             }
         }
     }
@@ -135,45 +150,56 @@ public sealed class BatchWriter
         },
     };
 
-    private static List<PendingPut> Unprocessed(
-        BatchWriteItemResponse response, string tableName, IReadOnlyList<string> keyAttributes, List<PendingPut> sent)
+    /// <summary>
+    /// The sent items DynamoDB left unprocessed. An entry that matches no sent item means the
+    /// match cannot be trusted: then nothing counts as written and every item is sent again
+    /// (puts are idempotent), rather than counting an unwritten item as written.
+    /// </summary>
+    private static List<PendingPut> Unprocessed(BatchWriteItemResponse response, Run run, List<PendingPut> sent)
     {
-        if (response.UnprocessedItems is null
-            || !response.UnprocessedItems.TryGetValue(tableName, out var unprocessed)
-            || unprocessed is not { Count: > 0 })
-            return [];
-        var keys = unprocessed
-            .Where(w => w.PutRequest?.Item is not null)
-            .Select(w => KeyOf(w.PutRequest.Item, keyAttributes))
-            .ToHashSet(StringComparer.Ordinal);
-        return sent.Where(p => keys.Contains(KeyOf(p.Item, keyAttributes))).ToList();
+        if (response.UnprocessedItems is null || response.UnprocessedItems.Count == 0) return [];
+        if (response.UnprocessedItems.Keys.Any(t => t != run.Table)) return sent;
+        var unprocessed = response.UnprocessedItems[run.Table];
+        if (unprocessed is not { Count: > 0 }) return [];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in unprocessed)
+            if (entry.PutRequest?.Item is not { } item || !keys.Add(KeyOf(item, run.KeyAttributes)))
+                return sent;
+        var left = sent.Where(p => keys.Contains(KeyOf(p.Item, run.KeyAttributes))).ToList();
+        return left.Count == keys.Count ? left : sent;
     }
 
     private static string KeyOf(Dictionary<string, AttributeValue> item, IReadOnlyList<string> keyAttributes)
-        => string.Join('\u001f', keyAttributes.Select(k => item.TryGetValue(k, out var v) ? v.S ?? v.N ?? Convert.ToBase64String(v.B?.ToArray() ?? []) : ""));
+        => string.Join('\u001f', keyAttributes.Select(k => item.TryGetValue(k, out var v)
+            ? v.S ?? v.N ?? (v.B is not null ? Convert.ToBase64String(v.B.ToArray()) : "")
+            : "\u0000"));
 
-    private TimeSpan Backoff(int attempt)
+    private sealed class Run(string table, IReadOnlyList<string> keyAttributes, InvocationDeadline deadline)
     {
-        // Full jitter: spreads retries of concurrent invocations instead of synchronising them.
-        var ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+        public const string OutOfTime = "Not written: the invocation's time budget ran out.";
 
-    private static bool IsInvalidRequest(AmazonDynamoDBException ex) => ex.ErrorCode == "ValidationException";
-
-    private static bool IsRetryable(AmazonDynamoDBException ex)
-        => ex is ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException
-           || ex.ErrorCode is "ThrottlingException" or "ServiceUnavailable"
-           || (int)ex.StatusCode >= 500;
-
-    private sealed class Accumulator
-    {
+        public string Table { get; } = table;
+        public IReadOnlyList<string> KeyAttributes { get; } = keyAttributes;
+        public InvocationDeadline Deadline { get; } = deadline;
         public int Written;
         public int Requests;
-        public bool Throttled;
         public List<PutFailure> Failures { get; } = [];
+
+        /// <summary>
+        /// Set once the table keeps throttling or time is up: a stream source redelivers from the
+        /// lowest failed record anyway, so sending more would only add load.
+        /// </summary>
+        public string? StopReason { get; private set; }
 
         public void Fail(IEnumerable<PendingPut> items, string reason)
             => Failures.AddRange(items.Select(i => new PutFailure(i.Id, reason)));
+
+        public void StopAt(IEnumerable<PendingPut> items, string reason)
+        {
+            Fail(items, reason);
+            StopReason = reason == OutOfTime
+                ? OutOfTime
+                : "Not attempted: the table was still throttling an earlier part of the batch.";
+        }
     }
 }

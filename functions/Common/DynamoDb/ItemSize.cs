@@ -32,6 +32,20 @@ public static class ItemSize
         return 1; // BOOL, NULL
     }
 
+    /// <summary>DynamoDB's limit on nested maps and lists within an item.</summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>How many maps and lists nest inside one another at the deepest point of the item.</summary>
+    public static int Nesting(IReadOnlyDictionary<string, AttributeValue> item)
+        => item.Count == 0 ? 0 : item.Values.Max(Nesting);
+
+    private static int Nesting(AttributeValue value)
+    {
+        if (value.M is not null) return 1 + (value.M.Count == 0 ? 0 : value.M.Values.Max(Nesting));
+        if (value.L is not null) return 1 + (value.L.Count == 0 ? 0 : value.L.Max(Nesting));
+        return 0;
+    }
+
     // "Approximately (number of significant digits / 2) + 1 bytes", at most 21.
     private static long NumberSize(string number)
     {

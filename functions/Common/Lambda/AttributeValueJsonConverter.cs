@@ -11,15 +11,21 @@ namespace Functions.Common.Lambda;
 /// </summary>
 public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
 {
-    private const int MaxDepth = 32; // DynamoDB's own nesting limit
+    /// <summary>DynamoDB's own nesting limit for documents (maps and lists).</summary>
+    public const int MaxDepth = 32;
+
+    // A JSON null where a value belongs must fail the record here, with its path, instead of
+    // reaching the logic as a null entry of a map.
+    public override bool HandleNull => true;
 
     public override AttributeValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         => ReadValue(ref reader, 0);
 
+    /// <param name="depth">How many maps and lists enclose this value.</param>
     private static AttributeValue ReadValue(ref Utf8JsonReader reader, int depth)
     {
-        if (depth > MaxDepth)
-            throw new JsonException($"Attribute values nest deeper than {MaxDepth} levels.");
+        if (reader.TokenType == JsonTokenType.Null)
+            throw new JsonException("An attribute value is null; it must be an object with one type key, such as {\"S\": ...}.");
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("An attribute value must be an object with one type key, such as {\"S\": ...}.");
 
@@ -40,11 +46,11 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
         "S" => new AttributeValue { S = ReadString(ref reader, type) },
         "N" => new AttributeValue { N = ReadNumber(ref reader, type) },
         "B" => new AttributeValue { B = ReadBinary(ref reader, type) },
-        "SS" => new AttributeValue { SS = ReadSet(ref reader, type, ReadString) },
-        "NS" => new AttributeValue { NS = ReadSet(ref reader, type, ReadNumber) },
-        "BS" => new AttributeValue { BS = ReadSet(ref reader, type, ReadBinary) },
-        "M" => new AttributeValue { M = ReadMap(ref reader, depth + 1) },
-        "L" => new AttributeValue { L = ReadList(ref reader, depth + 1) },
+        "SS" => new AttributeValue { SS = ReadSet(ref reader, type, ReadString, s => s) },
+        "NS" => new AttributeValue { NS = ReadSet(ref reader, type, ReadNumber, Canonical) },
+        "BS" => new AttributeValue { BS = ReadSet(ref reader, type, ReadBinary, Convert.ToBase64String) },
+        "M" => new AttributeValue { M = ReadMap(ref reader, Nested(depth)) },
+        "L" => new AttributeValue { L = ReadList(ref reader, Nested(depth)) },
         "NULL" => reader.TokenType == JsonTokenType.True
             ? new AttributeValue { NULL = true }
             : throw new JsonException("'NULL' must be true."),
@@ -53,6 +59,11 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
             : throw new JsonException("'BOOL' must be true or false."),
         _ => throw new JsonException($"Unknown attribute type '{Truncate(type)}'."),
     };
+
+    private static int Nested(int depth)
+        => depth < MaxDepth
+            ? depth + 1
+            : throw new JsonException($"Maps and lists nest deeper than DynamoDB's limit of {MaxDepth} levels.");
 
     private delegate T ElementReader<out T>(ref Utf8JsonReader reader, string type);
 
@@ -66,7 +77,8 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
         var text = ReadString(ref reader, type);
         return DynamoNumber.IsValid(text)
             ? text
-            : throw new JsonException($"'{type}' must hold a decimal number string of at most 38 significant digits.");
+            : throw new JsonException(
+                $"'{type}' must hold a decimal number string DynamoDB accepts: at most 38 significant digits, magnitude 1E-130 to 9.99E+125, no spaces.");
     }
 
     private static byte[] ReadBinary(ref Utf8JsonReader reader, string type)
@@ -76,13 +88,22 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
         return bytes;
     }
 
-    private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string type, ElementReader<T> readElement)
+    private static string Canonical(string number) => DynamoNumber.TryCanonicalize(number, out var c) ? c : number;
+
+    /// <summary>A set as DynamoDB accepts it: not empty, no member twice (numbers compared by value).</summary>
+    private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string type, ElementReader<T> readElement, Func<T, string> identity)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
             throw new JsonException($"'{type}' must hold an array.");
         var items = new List<T>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            items.Add(readElement(ref reader, type));
+        {
+            var item = readElement(ref reader, type);
+            if (!seen.Add(identity(item)))
+                throw new JsonException($"'{type}' holds the same member twice; DynamoDB sets have distinct members.");
+            items.Add(item);
+        }
         return items.Count > 0 ? items : throw new JsonException($"'{type}' must not be empty.");
     }
 

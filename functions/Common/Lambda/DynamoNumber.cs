@@ -1,12 +1,19 @@
+using System.Globalization;
+using System.Text;
+
 namespace Functions.Common.Lambda;
 
 /// <summary>
 /// DynamoDB numbers as text: validated and compared without ever going through double, which
-/// would lose digits beyond 15-17.
+/// would lose digits beyond 15-17. Valid means what DynamoDB itself accepts: at most 38
+/// significant digits, a magnitude between 1E-130 and 9.99...E+125 (or zero), no white space.
 /// </summary>
 public static class DynamoNumber
 {
     private const int MaxSignificantDigits = 38;
+    private const int MinExponent = -130; // smallest magnitude: 1E-130
+    private const int MaxExponent = 125;  // largest magnitude: 9.9999999999999999999999999999999999999E+125
+    private static readonly System.Buffers.SearchValues<char> ExponentChars = System.Buffers.SearchValues.Create("+-0123456789");
 
     public static bool IsValid(string text) => TryCanonicalize(text, out _);
 
@@ -19,7 +26,7 @@ public static class DynamoNumber
     public static bool TryCanonicalize(string text, out string canonical)
     {
         canonical = string.Empty;
-        var span = text.AsSpan().Trim();
+        var span = text.AsSpan();
         if (span.IsEmpty) return false;
 
         var negative = span[0] == '-';
@@ -29,13 +36,16 @@ public static class DynamoNumber
         var e = span.IndexOfAny('e', 'E');
         if (e >= 0)
         {
-            if (!long.TryParse(span[(e + 1)..], System.Globalization.NumberStyles.AllowLeadingSign,
-                    System.Globalization.CultureInfo.InvariantCulture, out exponent))
+            var exponentText = span[(e + 1)..];
+            // Digits with an optional sign only: long.TryParse alone would also take white space.
+            if (exponentText.IsEmpty || exponentText.ContainsAnyExcept(ExponentChars)
+                || !long.TryParse(exponentText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent)
+                || Math.Abs(exponent) > 1_000_000)
                 return false;
             span = span[..e];
         }
 
-        var digits = new System.Text.StringBuilder(span.Length);
+        var digits = new StringBuilder(span.Length);
         var seenDigit = false;
         var seenPoint = false;
         foreach (var c in span)
@@ -64,6 +74,9 @@ public static class DynamoNumber
         var trimmed = mantissa.TrimEnd('0');
         exponent += mantissa.Length - trimmed.Length;
         if (trimmed.Length > MaxSignificantDigits) return false;
+        // The magnitude in scientific notation is d.ddd × 10^(exponent + digits - 1).
+        var magnitude = exponent + trimmed.Length - 1;
+        if (magnitude is < MinExponent or > MaxExponent) return false;
         canonical = $"{(negative ? "-" : "")}{trimmed}e{exponent}";
         return true;
     }

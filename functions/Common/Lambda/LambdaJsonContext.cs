@@ -7,7 +7,10 @@ namespace Functions.Common.Lambda;
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true)]
+    AllowTrailingCommas = true,
+    // Above DynamoDB's 32 levels (two JSON levels each) plus the envelope, so the converter's own
+    // limit is what rejects a record nested too deep, with a clear reason.
+    MaxDepth = 128)]
 [JsonSerializable(typeof(DynamoDBEvent))]
 [JsonSerializable(typeof(DynamoDBEvent.DynamodbStreamRecord))]
 [JsonSerializable(typeof(Dictionary<string, DynamoDBEvent.AttributeValue>))]

@@ -16,17 +16,8 @@ public sealed record StreamBatchEntry(string SequenceNumber, DynamoDBEvent.Dynam
 /// </summary>
 public static class StreamBatch
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     public static async Task<IReadOnlyList<StreamBatchEntry>> ReadAsync(Stream input, CancellationToken cancellationToken = default)
-    {
-        // The runtime hands over a MemoryStream: read its buffer in place.
-        if (input is MemoryStream memory && memory.TryGetBuffer(out var buffer))
-            return Parse(buffer.AsSpan((int)memory.Position));
-        using var copy = new MemoryStream();
-        await input.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-        return Parse(copy.GetBuffer().AsSpan(0, (int)copy.Length));
-    }
+        => Parse((await LambdaPayload.ReadAsync(input, cancellationToken).ConfigureAwait(false)).Span);
 
     /// <summary>
     /// Walks the Records array once with a reader and deserializes each record from its own
@@ -34,7 +25,8 @@ public static class StreamBatch
     /// </summary>
     public static IReadOnlyList<StreamBatchEntry> Parse(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        var reader = new Utf8JsonReader(json, LambdaPayload.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw NotABatch();
         List<StreamBatchEntry>? entries = null;
@@ -76,8 +68,7 @@ public static class StreamBatch
         catch (JsonException ex)
         {
             // Only the failure path looks at the record a second time, for the number to report it under.
-            using var document = JsonDocument.Parse(json.ToArray());
-            var sequenceNumber = SequenceNumberOf(document.RootElement) ?? throw NoSequenceNumber(index);
+            var sequenceNumber = SequenceNumberOf(json) ?? throw NoSequenceNumber(index);
             // The path names attributes, never values: safe to log, and it tells where to look.
             var where = string.IsNullOrEmpty(ex.Path) ? "" : $" at {ex.Path}";
             return new StreamBatchEntry(sequenceNumber, null, $"Malformed record{where}: {ex.Message}");
@@ -87,15 +78,33 @@ public static class StreamBatch
     private static InvalidEventException NoSequenceNumber(int index)
         => new($"Record {index} has no dynamodb.SequenceNumber; it cannot be reported as a batch item failure.");
 
-    private static string? SequenceNumberOf(JsonElement record)
-        => record.ValueKind == JsonValueKind.Object
-           && record.TryGetProperty("dynamodb", out var dynamodb)
-           && dynamodb.ValueKind == JsonValueKind.Object
-           && dynamodb.TryGetProperty("SequenceNumber", out var sequence)
-           && sequence.ValueKind == JsonValueKind.String
-           && !string.IsNullOrEmpty(sequence.GetString())
-            ? sequence.GetString()
-            : null;
+    /// <summary>dynamodb.SequenceNumber of a record that did not deserialize, found with a reader
+    /// as deep as the scan's, so no nesting can turn one bad record into a failed batch.</summary>
+    private static string? SequenceNumberOf(ReadOnlySpan<byte> record)
+    {
+        var reader = new Utf8JsonReader(record, LambdaPayload.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isDynamodb = reader.ValueTextEquals("dynamodb"u8);
+            reader.Read();
+            if (!isDynamodb || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSequence = reader.ValueTextEquals("SequenceNumber"u8);
+                reader.Read();
+                if (isSequence && reader.TokenType == JsonTokenType.String)
+                    return reader.GetString() is { Length: > 0 } s ? s : null;
+                reader.Skip();
+            }
+            return null;
+        }
+        return null;
+    }
 
     private static string? Validate(DynamoDBEvent.DynamodbStreamRecord record)
     {

@@ -13,18 +13,22 @@ public sealed class StructuredLogger
 {
     // Log lines are read by people and CloudWatch, never embedded in HTML: keep quotes readable.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static int _invocations;
     private bool _coldStart = true;
     private readonly Stream _sink;
     private readonly TimeProvider _clock;
+    private readonly ColdStart _process;
     private readonly object _gate = new();
 
-    public StructuredLogger(string service, Stream sink, TimeProvider? clock = null)
+    /// <param name="process">Whose first invocation is the cold start: the process's by default.</param>
+    public StructuredLogger(string service, Stream sink, TimeProvider? clock = null, ColdStart? process = null)
     {
         Service = service;
         _sink = sink;
         _clock = clock ?? TimeProvider.System;
+        _process = process ?? ColdStart.Process;
     }
+
+    public TimeProvider Clock => _clock;
 
     public string Service { get; }
 
@@ -42,7 +46,9 @@ public sealed class StructuredLogger
     /// Marks the start of an invocation: every line of the process's first invocation carries
     /// cold_start true, as Powertools does; later invocations false.
     /// </summary>
-    public void StartInvocation() => _coldStart = Interlocked.Increment(ref _invocations) == 1;
+    public void StartInvocation() => _coldStart = _process.Next();
+
+    public bool IsColdStart => _coldStart;
 
     public void Info(string message, params LogField[] fields) => Write("INFO", message, fields);
     public void Warn(string message, params LogField[] fields) => Write("WARN", message, fields);
@@ -65,6 +71,19 @@ public sealed class StructuredLogger
             foreach (var field in fields) field.WriteTo(json);
             json.WriteEndObject();
         }
+        WriteLine(buffer);
+    }
+
+    /// <summary>Writes one JSON object the caller built (an EMF record) as a line of the same sink.</summary>
+    public void WriteRaw(Action<Utf8JsonWriter> writeObject)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions)) writeObject(json);
+        WriteLine(buffer);
+    }
+
+    private void WriteLine(MemoryStream buffer)
+    {
         buffer.WriteByte((byte)'\n');
         lock (_gate)
         {
@@ -79,6 +98,17 @@ public sealed class StructuredLogger
         if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
             json.WriteString(key, value);
     }
+}
+
+/// <summary>Counts invocations so that only the first one of a process is the cold start.</summary>
+public sealed class ColdStart
+{
+    private int _invocations;
+
+    public static ColdStart Process { get; } = new();
+
+    /// <summary>Marks an invocation; true for the first.</summary>
+    public bool Next() => Interlocked.Increment(ref _invocations) == 1;
 }
 
 /// <summary>A typed log field: keeps logging reflection-free.</summary>

@@ -1,0 +1,158 @@
+using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Functions.Common.Runtime;
+
+namespace Functions.Common.DynamoDb;
+
+public sealed record RetryOptions
+{
+    /// <summary>Attempts of one call in all (the SDK client itself makes one: see DynamoDbClients).</summary>
+    public int MaxAttempts { get; init; } = 6;
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Error codes retried on top of the throttling and server errors, e.g. LimitExceededException for CreateBackup.</summary>
+    public IReadOnlySet<string> AlsoRetry { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The one place that decides whether a DynamoDB call is tried again and when: throttling,
+/// server errors and broken connections are retried with exponential backoff and full jitter,
+/// as long as the wait still fits before the invocation's cutoff. Everything else is final.
+/// </summary>
+public sealed class RetryPolicy
+{
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+        "ServiceUnavailable", "InternalServerError", "InternalFailure", "TransactionInProgressException",
+    };
+
+    private readonly Func<double> _random;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+
+    public RetryPolicy(RetryOptions? options = null, Func<double>? random = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
+    {
+        Options = options ?? new RetryOptions();
+        _random = random ?? Random.Shared.NextDouble;
+        _delay = delay ?? Task.Delay;
+    }
+
+    public RetryOptions Options { get; }
+
+    /// <summary>
+    /// Full jitter: a uniform wait between zero and min(MaxDelay, BaseDelay × 2^(attempt-1)), so
+    /// concurrent invocations spread their retries instead of retrying in step.
+    /// </summary>
+    public TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(Options.MaxDelay.TotalMilliseconds, Options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
+        return TimeSpan.FromMilliseconds(_random() * ceiling);
+    }
+
+    public bool IsRetryable(Exception exception, CancellationToken deadline = default)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException when deadline.IsCancellationRequested:
+                return false; // our own cutoff, not the network
+            case AmazonServiceException service:
+                return ThrottlingCodes.Contains(service.ErrorCode ?? "")
+                       || Options.AlsoRetry.Contains(service.ErrorCode ?? "")
+                       || service is ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException
+                       || (int)service.StatusCode >= 500
+                       || IsTransport(service.InnerException);
+            default:
+                return IsTransport(exception);
+        }
+    }
+
+    // Connection resets, refused connections and request timeouts: the request may not have
+    // reached DynamoDB, and every write of the suite is idempotent, so it is sent again.
+    private static bool IsTransport(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException)
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Waits before attempt + 1. False when no attempt is left or the wait would not leave time
+    /// for the next attempt before the cutoff: the caller then reports what is not done.
+    /// </summary>
+    public async Task<bool> WaitBeforeRetryAsync(int attempt, InvocationDeadline deadline)
+    {
+        if (attempt >= Options.MaxAttempts) return false;
+        var wait = Backoff(attempt);
+        if (!deadline.Allows(wait)) return false;
+        try
+        {
+            await _delay(wait, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.Token.IsCancellationRequested)
+        {
+            return false;
+        }
+        return !deadline.IsExpired;
+    }
+
+    /// <summary>
+    /// One call, retried while retryable and while time allows. Throws the last error when it
+    /// gives up, or <see cref="DeadlineReachedException"/> when the cutoff came first.
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, InvocationDeadline deadline, string operation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (deadline.IsExpired) throw new DeadlineReachedException($"{operation} was not attempted: the invocation's time budget ran out.");
+            try
+            {
+                return await call(deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRetryable(ex, deadline.Token))
+            {
+                if (!await WaitBeforeRetryAsync(attempt, deadline).ConfigureAwait(false))
+                {
+                    if (deadline.IsExpired)
+                        throw new DeadlineReachedException($"{operation} gave up after {attempt} attempts: the invocation's time budget ran out ({DynamoDbErrors.Describe(ex)}).");
+                    throw;
+                }
+            }
+            catch (OperationCanceledException) when (deadline.Token.IsCancellationRequested)
+            {
+                throw new DeadlineReachedException($"{operation} was cut off: the invocation's time budget ran out.");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Error descriptions safe for logs: the error code and status only. DynamoDB's messages can
+/// quote item values (a ValidationException names the offending value), so they are never kept.
+/// </summary>
+public static class DynamoDbErrors
+{
+    public static string Describe(Exception exception) => exception switch
+    {
+        AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode)
+            => $"{service.ErrorCode} (HTTP {(int)service.StatusCode})",
+        AmazonServiceException service => $"{service.GetType().Name} (HTTP {(int)service.StatusCode})",
+        _ => exception.GetType().Name,
+    };
+}
+
+/// <summary>The suite's DynamoDB client: one attempt per call and short timeouts, so RetryPolicy alone decides.</summary>
+public static class DynamoDbClients
+{
+    public static AmazonDynamoDBConfig Config() => new()
+    {
+        MaxErrorRetry = 0,
+        Timeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = TimeSpan.FromSeconds(3),
+    };
+
+    /// <summary>Honours AWS_ENDPOINT_URL_DYNAMODB (moto locally), as the SDK does by default.</summary>
+    public static IAmazonDynamoDB Create() => new AmazonDynamoDBClient(Config());
+}
