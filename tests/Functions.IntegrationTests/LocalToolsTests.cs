@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Functions.DevKit;
 
@@ -17,30 +16,10 @@ public class LocalToolsTests(MotoFixture moto)
     public static TheoryData<string> EventFiles()
         => new(Directory.GetFiles(Repo.EventsDirectory, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
-    private static string ToolDll(string name) => Path.Combine(Repo.Root, "tools", name, "bin", Configuration, "net10.0", name + ".dll");
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IDictionary<string, string?> environment, params string[] args)
+        => ToolProcess.RunAsync(Repo, tool, Configuration, environment, args);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IDictionary<string, string?> environment, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
-        info.ArgumentList.Add(ToolDll(tool));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var (name, value) in environment) info.Environment[name] = value;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private Dictionary<string, string?> MotoEnvironment() => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = "test",
-        ["AWS_SECRET_ACCESS_KEY"] = "test",
-        ["AWS_REGION"] = MotoFixture.Region,
-        ["AWS_ENDPOINT_URL_DYNAMODB"] = moto.Endpoint.ToString().TrimEnd('/'),
-        ["AWS_PROFILE"] = null,
-    };
+    private Dictionary<string, string?> MotoEnvironment() => ToolProcess.MotoEnvironment(moto.Endpoint, MotoFixture.Region);
 
     private async Task CreateDefaultEnvironmentTablesAsync()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Functions.Common.Runtime;
 using Functions.Common.Tables;
 using Functions.DevKit;
 
@@ -22,6 +23,19 @@ public class TemplateTests
 
         Assert.Equal(typeof(Stream), method.GetParameters().Single().ParameterType);
         Assert.Equal("dotnet10", function.Runtime);
+    }
+
+    [Theory]
+    [MemberData(nameof(Functions))]
+    public void Every_function_knows_its_own_timeout_and_metrics_namespace(string logicalId)
+    {
+        var function = FunctionDefinition.Read(Template.Context(), logicalId);
+
+        Assert.Equal(function.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), function.Environment["FUNCTION_TIMEOUT_SECONDS"]);
+        var environment = FunctionEnvironment.From(function.Environment.GetValueOrDefault, "unused");
+        Assert.Equal(TimeSpan.FromSeconds(function.TimeoutSeconds), environment.Timeout);
+        Assert.Equal("maip/dynamodb-ops", environment.MetricsNamespace);
+        Assert.Equal("maip-dev-", environment.TablePrefix.Value);
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Functions.Common.Lambda;
+
+namespace Functions.Common.Events;
+
+/// <summary>
+/// An EventBridge event: a rule's "Scheduled Event", a Scheduler schedule, a "CloudWatch Alarm
+/// State Change". Shaped like Amazon.Lambda.CloudWatchEvents.CloudWatchEvent&lt;T&gt;.
+/// </summary>
+public sealed class CloudWatchEvent<TDetail>
+{
+    [JsonPropertyName("version")] public string? Version { get; set; }
+    [JsonPropertyName("id")] public string? Id { get; set; }
+    [JsonPropertyName("detail-type")] public string? DetailType { get; set; }
+    [JsonPropertyName("source")] public string? Source { get; set; }
+    [JsonPropertyName("account")] public string? Account { get; set; }
+    [JsonPropertyName("time")] public DateTime Time { get; set; }
+    [JsonPropertyName("region")] public string? Region { get; set; }
+    [JsonPropertyName("resources")] public List<string>? Resources { get; set; }
+    [JsonPropertyName("detail")] public TDetail? Detail { get; set; }
+}
+
+/// <summary>Reads EventBridge events whatever form their detail takes.</summary>
+public static class CloudWatchEvents
+{
+    public const string ScheduledEventType = "Scheduled Event";
+    public const string AlarmStateChangeType = "CloudWatch Alarm State Change";
+
+    /// <summary>
+    /// The event with its detail as an object. A rule sends <c>"detail": {}</c>; EventBridge
+    /// Scheduler without an Input sends <c>"detail": "{}"</c>, a JSON string, which is parsed
+    /// here; no detail at all reads as an empty object.
+    /// </summary>
+    public static CloudWatchEvent<TDetail> Parse<TDetail>(ReadOnlySpan<byte> json, JsonTypeInfo<TDetail> detailType)
+        where TDetail : new()
+    {
+        var raw = ParseRaw(json);
+        TDetail detail;
+        try
+        {
+            detail = raw.Detail.ValueKind switch
+            {
+                JsonValueKind.Object => raw.Detail.Deserialize(detailType),
+                JsonValueKind.String when string.IsNullOrWhiteSpace(raw.Detail.GetString()) => new TDetail(),
+                JsonValueKind.String => JsonSerializer.Deserialize(raw.Detail.GetString()!, detailType),
+                JsonValueKind.Undefined or JsonValueKind.Null => new TDetail(),
+                _ => throw new InvalidEventException("The event's detail must be an object or a JSON string holding one."),
+            } ?? new TDetail();
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventException($"The event's detail is not what this function takes: {ex.Message}");
+        }
+        return new CloudWatchEvent<TDetail>
+        {
+            Version = raw.Version, Id = raw.Id, DetailType = raw.DetailType, Source = raw.Source, Account = raw.Account,
+            Time = raw.Time, Region = raw.Region, Resources = raw.Resources, Detail = detail,
+        };
+    }
+
+    /// <summary>The event with its detail as JSON (a Scheduler string detail parsed into an object).</summary>
+    public static CloudWatchEvent<JsonElement> Parse(ReadOnlySpan<byte> json)
+        => Parse(json, EventsJsonContext.Default.JsonElement);
+
+    private static CloudWatchEvent<JsonElement> ParseRaw(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var raw = JsonSerializer.Deserialize(LambdaPayload.WithoutByteOrderMark(json.ToArray()).Span, EventsJsonContext.Default.CloudWatchEventJsonElement);
+            return raw is { DetailType: not null, Source: not null }
+                ? raw
+                : throw new InvalidEventException("The event is not an EventBridge event: \"source\" and \"detail-type\" are missing.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventException($"The event is not a valid EventBridge event: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Functions.Common.Events;
+using Functions.Common.Lambda;
+using Functions.DevKit;
+
+// usage: Conformance [folder of sample events]   (default: ../shared/external-events beside the repository)
+// Every schedule and alarm sample must parse into its model; every DynamoDB stream sample goes
+// through LocalInvoke, and each of its records must be audited or reported with a reason.
+// Exit 0 when all hold; 1 when one does not, or when the folder is missing under CI=true.
+var repo = RepoLayout.Find();
+var folder = args.Length > 0 ? args[0] : Path.GetFullPath(Path.Combine(repo.Root, "..", "shared", "external-events"));
+if (!Directory.Exists(folder))
+{
+    var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    Console.WriteLine($"{(ci ? "error" : "skipped")}: no sample events at {folder}.");
+    return ci ? 1 : 0;
+}
+
+var configuration = RepoLayout.BuildConfiguration(typeof(Program).Assembly);
+const string Region = "us-east-1";
+using var moto = await MotoServer.StartAsync();
+using (var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"),
+           new AmazonDynamoDBConfig { ServiceURL = moto.Endpoint.ToString(), AuthenticationRegion = Region }))
+    foreach (var table in TableDefinition.ReadAll(SamTemplate.Load(repo.TemplatePath).Context(region: Region)))
+        await table.CreateAsync(client);
+
+var problems = 0;
+foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+{
+    var name = Path.GetRelativePath(folder, file);
+    var bytes = LambdaPayload.WithoutByteOrderMark(await File.ReadAllBytesAsync(file)).ToArray();
+    var (kind, outcome, ok) = SampleKind.Of(bytes) switch
+    {
+        SampleKind.Kind.Schedule => Schedule(bytes),
+        SampleKind.Kind.Alarm => Alarm(bytes),
+        SampleKind.Kind.StreamBatch => await StreamBatchAsync(file),
+        SampleKind.Kind.NotJson => await NotAnEventAsync(file, "not JSON"),
+        _ => await NotAnEventAsync(file, "no trigger of the suite"),
+    };
+    if (!ok) problems++;
+    Console.WriteLine($"{(ok ? "ok  " : "FAIL")}  {name,-75} {kind,-14} {outcome}");
+}
+Console.WriteLine(problems == 0 ? "conformance: every sample handled" : $"conformance: {problems} sample(s) not handled");
+return problems == 0 ? 0 : 1;
+
+(string, string, bool) Schedule(byte[] json)
+{
+    var e = CloudWatchEvents.Parse(json);
+    var ok = e.Detail.ValueKind == JsonValueKind.Object && e.Time != default && e.Source is "aws.events" or "aws.scheduler";
+    return ("schedule", $"{e.Source} at {e.Time:O}, detail {e.Detail.GetRawText()}", ok);
+}
+
+(string, string, bool) Alarm(byte[] json)
+{
+    var alarms = AlarmEvents.Parse(json);
+    var described = string.Join("; ", alarms.Select(a =>
+        $"{a.Delivery} '{a.AlarmName}' {a.PreviousState}->{a.State}, " +
+        (a.IsComposite ? "composite" : string.Join(", ", a.Metrics.Select(m => m.MetricName ?? $"expr {m.Expression}")))));
+    var ok = alarms.Count > 0 && alarms.All(a => a.State.Length > 0 && (a.IsComposite || a.Metrics.Count > 0));
+    return ("alarm", described, ok);
+}
+
+async Task<(string, string, bool)> StreamBatchAsync(string file)
+{
+    var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
+        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "AuditTrailFunction", "-e", file);
+    if (exit != 0) return ("stream batch", $"LocalInvoke exit {exit}: {stdout.Trim()} {stderr.Trim()}", false);
+
+    var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
+        .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    var summary = lines.Single(l => l.TryGetProperty("message", out var m) && m.GetString() == "audit batch processed");
+    var warned = lines.Where(l => l.TryGetProperty("message", out var m) && m.GetString() == "record not audited").ToList();
+    var records = summary.GetProperty("records").GetInt32();
+    var succeeded = summary.GetProperty("succeeded").GetInt32();
+    var failed = summary.GetProperty("failed").GetInt32();
+    var reported = JsonDocument.Parse(stdout).RootElement.GetProperty("batchItemFailures").EnumerateArray()
+        .Select(f => f.GetProperty("itemIdentifier").GetString()).ToHashSet();
+    var ok = records > 0 && succeeded + failed + summary.GetProperty("ignored").GetInt32() == records
+             && warned.Count == failed
+             && warned.All(w => w.GetProperty("reason").GetString() is { Length: > 10 } && reported.Contains(w.GetProperty("sequence_number").GetString()));
+    var reasons = warned.GroupBy(w => Shorten(w.GetProperty("reason").GetString()!)).Select(g => $"{g.Count()}× {g.Key}");
+    return ("stream batch", $"{records} records: {succeeded} audited, {failed} reported [{string.Join(" | ", reasons)}]", ok);
+}
+
+// A file that is no event of the suite's triggers (a truncated batch, a lone record, a failure
+// destination message) must still get a clear error from the function, not a crash.
+async Task<(string, string, bool)> NotAnEventAsync(string file, string what)
+{
+    var (exit, stdout, _) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
+        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "AuditTrailFunction", "-e", file);
+    if (exit != 1) return (what, $"LocalInvoke exit {exit}: expected the function to refuse it", false);
+    var error = JsonDocument.Parse(stdout).RootElement;
+    var type = error.GetProperty("errorType").GetString();
+    return (what, $"refused: {type}: {Shorten(error.GetProperty("errorMessage").GetString()!)}", type == nameof(InvalidEventException));
+}
+
+static string Shorten(string text) => text.Length <= 90 ? text : text[..87] + "...";
+
+/// <summary>Which trigger a sample event belongs to, from its content.</summary>
+internal static class SampleKind
+{
+    public enum Kind { Schedule, Alarm, StreamBatch, NotJson, Other }
+
+    public static Kind Of(byte[] json)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true }).RootElement;
+        }
+        catch (JsonException)
+        {
+            return Kind.NotJson;
+        }
+        if (root.ValueKind != JsonValueKind.Object) return Kind.Other;
+        if (root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array && records.GetArrayLength() > 0)
+        {
+            var first = records[0];
+            if (first.TryGetProperty("Sns", out _)) return Kind.Alarm;
+            if (first.TryGetProperty("dynamodb", out _)) return Kind.StreamBatch;
+        }
+        if (root.TryGetProperty("alarmData", out _)) return Kind.Alarm;
+        if (root.TryGetProperty("detail-type", out var type))
+            return type.GetString() switch
+            {
+                CloudWatchEvents.ScheduledEventType => Kind.Schedule,
+                CloudWatchEvents.AlarmStateChangeType => Kind.Alarm,
+                _ => Kind.Other,
+            };
+        return Kind.Other;
+    }
+}
