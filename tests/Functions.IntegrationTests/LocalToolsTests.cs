@@ -14,7 +14,7 @@ public class LocalToolsTests(MotoFixture moto)
     private static readonly string Configuration = RepoLayout.BuildConfiguration(typeof(LocalToolsTests).Assembly);
 
     public static TheoryData<string> EventFiles()
-        => new(Directory.GetFiles(Repo.EventsDirectory, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+        => new(Directory.GetFiles(Repo.EventsDirectory, "orders-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IDictionary<string, string?> environment, params string[] args)
         => ToolProcess.RunAsync(Repo, tool, Configuration, environment, args);
