@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Functions.AuditTrail;
+using Functions.Common.DynamoDb;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// The suite's real SDK client (one attempt per call, as DynamoDbClients configures it) against
+/// moto, with an HTTP layer that fails BatchWriteItem the way the field did: sustained
+/// throttling, sustained connection resets. moto itself never throttles.
+/// </summary>
+[Collection(MotoCollection.Name)]
+public class FaultyNetworkTests(MotoFixture moto)
+{
+    private const int TimeoutSeconds = 4;
+
+    private sealed class FaultyWrites(Func<HttpResponseMessage> fault) : DelegatingHandler(new HttpClientHandler())
+    {
+        public int BatchWrites;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : "";
+            if (!target.EndsWith(".BatchWriteItem", StringComparison.Ordinal)) return base.SendAsync(request, cancellationToken);
+            Interlocked.Increment(ref BatchWrites);
+            return Task.FromResult(fault());
+        }
+    }
+
+    private sealed class Factory(HttpMessageHandler handler) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
+    }
+
+    private AmazonDynamoDBClient Client(FaultyWrites handler)
+    {
+        var config = DynamoDbClients.Config();
+        config.ServiceURL = moto.Endpoint.ToString();
+        config.AuthenticationRegion = MotoFixture.Region;
+        config.HttpClientFactory = new Factory(handler);
+        return new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);
+    }
+
+    private static HttpResponseMessage Throttled()
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent("""{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}""",
+                Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        response.Headers.Add("x-amzn-RequestId", "throttled");
+        return response;
+    }
+
+    private async Task<List<System.Text.Json.Nodes.JsonObject>> TwoHundredOrdersAsync(AuditEnvironment env)
+    {
+        foreach (var chunk in Enumerable.Range(0, 200).Chunk(25))
+            await moto.Client.BatchWriteItemAsync(new BatchWriteItemRequest
+            {
+                RequestItems = new()
+                {
+                    [env.Table("orders")] = chunk.Select(i => new WriteRequest(new PutRequest(new Dictionary<string, AttributeValue>
+                    {
+                        ["orderId"] = new() { S = $"order-{i:D3}" },
+                        ["customerId#timestamp"] = new() { S = "cust-1#2026-01-16T12:00:00Z" },
+                    }))).ToList(),
+                },
+            });
+        return await env.StreamRecordsAsync("orders");
+    }
+
+    [Theory]
+    [InlineData("throttling")]
+    [InlineData("connection resets")]
+    public async Task Under_sustained_failure_the_invocation_returns_before_its_timeout_with_every_unwritten_record_reported(string failure)
+    {
+        using var handler = new FaultyWrites(failure == "throttling"
+            ? Throttled
+            : () => throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer")));
+        using var client = Client(handler);
+        var env = await AuditEnvironment.CreateAsync(moto,
+            new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, client);
+        var records = await TwoHundredOrdersAsync(env);
+
+        var clock = Stopwatch.StartNew();
+        var (response, summary) = await env.InvokeAsync(env.LambdaEvent("orders", records));
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(TimeoutSeconds), $"returned after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(200, AuditEnvironment.FailedSequenceNumbers(response).Count);
+        Assert.Equal(records.Select(r => r["dynamodb"]!["SequenceNumber"]!.GetValue<string>()).Order(), AuditEnvironment.FailedSequenceNumbers(response).Order());
+        Assert.Equal((200, 0, 200), (summary.GetProperty("records").GetInt32(), summary.GetProperty("written").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        Assert.InRange(handler.BatchWrites, 2, 6); // the first chunk retried, the rest not sent into a failing table
+        Assert.Single(env.MetricRecords());
+        Assert.Empty(await env.AuditSnapshotAsync());
+    }
+
+    [Fact]
+    public async Task An_item_too_large_for_dynamodb_is_reduced_and_written_to_moto_which_enforces_the_limit()
+    {
+        var env = await AuditEnvironment.CreateAsync(moto);
+        var key = new Dictionary<string, AttributeValue>
+        {
+            ["orderId"] = new() { S = "order-big" },
+            ["customerId#timestamp"] = new() { S = "cust-1#2026-01-16T12:00:00Z" },
+        };
+        // 250 KB of document: the source item fits, but its audit item (old and new image) would not.
+        await moto.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('x', 250 * 1024) }, ["status"] = new() { S = "NEW" } });
+        await moto.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('y', 250 * 1024) }, ["status"] = new() { S = "PAID" } });
+
+        var (response, summary) = await env.InvokeAsync(env.LambdaEvent("orders", await env.StreamRecordsAsync("orders")));
+
+        Assert.Empty(AuditEnvironment.FailedSequenceNumbers(response));
+        Assert.Equal(1, summary.GetProperty("images_reduced").GetInt32());
+        var modify = (await env.HistoryAsync("order#order-big")).Single(i => i["eventName"].S == "MODIFY");
+        Assert.Equal(OversizeReducer.OldImageDropped, modify["imagesReduction"].S);
+        Assert.Equal("PAID", modify["newImage"].M["status"].S);
+        Assert.Equal(["document", "status"], modify["changedAttributes"].SS.Order());
+    }
+}
