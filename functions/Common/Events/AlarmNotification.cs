@@ -66,12 +66,12 @@ public static class AlarmEvents
         try
         {
             if (root.TryGetProperty("Records", out _))
-                return FromSns(root.Deserialize(EventsJsonContext.Default.SNSEvent)!);
+                return FromSns(root.Deserialize(LambdaJsonContext.Default.SNSEvent)!);
             if (root.TryGetProperty("alarmData", out _))
-                return [FromAlarmAction(root.Deserialize(EventsJsonContext.Default.CloudWatchAlarmActionEvent)!)];
+                return [FromAlarmAction(root.Deserialize(LambdaJsonContext.Default.CloudWatchAlarmActionEvent)!)];
             if (root.TryGetProperty("detail-type", out var type) && type.ValueKind == JsonValueKind.String
                 && type.GetString() == CloudWatchEvents.AlarmStateChangeType)
-                return [FromEventBridge(root.Deserialize(EventsJsonContext.Default.CloudWatchEventAlarmStateChange)!)];
+                return [FromEventBridge(root.Deserialize(LambdaJsonContext.Default.CloudWatchEventAlarmStateChange)!)];
         }
         catch (JsonException ex)
         {
@@ -90,7 +90,7 @@ public static class AlarmEvents
             AlarmSnsMessage? message;
             try
             {
-                message = JsonSerializer.Deserialize(text, EventsJsonContext.Default.AlarmSnsMessage);
+                message = JsonSerializer.Deserialize(text, LambdaJsonContext.Default.AlarmSnsMessage);
             }
             catch (JsonException)
             {

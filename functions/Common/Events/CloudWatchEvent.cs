@@ -62,13 +62,13 @@ public static class CloudWatchEvents
 
     /// <summary>The event with its detail as JSON (a Scheduler string detail parsed into an object).</summary>
     public static CloudWatchEvent<JsonElement> Parse(ReadOnlySpan<byte> json)
-        => Parse(json, EventsJsonContext.Default.JsonElement);
+        => Parse(json, LambdaJsonContext.Default.JsonElement);
 
     private static CloudWatchEvent<JsonElement> ParseRaw(ReadOnlySpan<byte> json)
     {
         try
         {
-            var raw = JsonSerializer.Deserialize(LambdaPayload.WithoutByteOrderMark(json.ToArray()).Span, EventsJsonContext.Default.CloudWatchEventJsonElement);
+            var raw = JsonSerializer.Deserialize(LambdaPayload.WithoutByteOrderMark(json.ToArray()).Span, LambdaJsonContext.Default.CloudWatchEventJsonElement);
             return raw is { DetailType: not null, Source: not null }
                 ? raw
                 : throw new InvalidEventException("The event is not an EventBridge event: \"source\" and \"detail-type\" are missing.");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Functions.Common.Events;
 
 namespace Functions.Common.Lambda;
 
@@ -15,4 +16,10 @@ namespace Functions.Common.Lambda;
 [JsonSerializable(typeof(DynamoDBEvent.DynamodbStreamRecord))]
 [JsonSerializable(typeof(Dictionary<string, DynamoDBEvent.AttributeValue>))]
 [JsonSerializable(typeof(StreamsEventResponse))]
+[JsonSerializable(typeof(CloudWatchEvent<JsonElement>))]
+[JsonSerializable(typeof(CloudWatchEvent<AlarmStateChange>))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(CloudWatchAlarmActionEvent))]
+[JsonSerializable(typeof(SNSEvent))]
+[JsonSerializable(typeof(AlarmSnsMessage))]
 public sealed partial class LambdaJsonContext : JsonSerializerContext;
