@@ -24,26 +24,24 @@ public sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter w
         // delivered twice in one batch maps to the same key. An identical copy succeeds with the
         // put it repeats; a different record on the same key is a conflict, reported.
         var puts = new List<PendingPut>();
-        var copies = new Dictionary<AuditKey, List<int>>();
-        var firstOfKey = new Dictionary<AuditKey, PreparedRecord<AuditEntry>>();
+        var byKey = new Dictionary<AuditKey, (PreparedRecord<AuditEntry> First, List<int> Copies)>();
         var duplicates = 0;
         foreach (var record in prepared)
         {
-            if (!firstOfKey.TryGetValue(record.Work.Key, out var first))
+            if (!byKey.TryGetValue(record.Work.Key, out var existing))
             {
-                firstOfKey[record.Work.Key] = record;
-                copies[record.Work.Key] = [record.Index];
+                byKey[record.Work.Key] = (record, [record.Index]);
                 puts.Add(new PendingPut(record.Index.ToString(CultureInfo.InvariantCulture), AttributeValueMapper.ToSdk(record.Work.Item)));
             }
-            else if (AttributeValueEquality.MapEquals(first.Work.Item, record.Work.Item))
+            else if (AttributeValueEquality.MapEquals(existing.First.Work.Item, record.Work.Item))
             {
                 duplicates++;
-                copies[record.Work.Key].Add(record.Index);
+                existing.Copies.Add(record.Index);
             }
             else
             {
                 outcome.Failed(record.Index,
-                    $"Another record of this batch (sequence number {first.SequenceNumber}) maps to the same audit key " +
+                    $"Another record of this batch (sequence number {existing.First.SequenceNumber}) maps to the same audit key " +
                     "with different content; this one is not written.");
             }
         }
@@ -54,14 +52,11 @@ public sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter w
         outcome.Count("write_requests", report.Requests, "WriteRequests");
 
         var failed = report.Failures.ToDictionary(f => int.Parse(f.Id, CultureInfo.InvariantCulture), f => f.Reason);
-        foreach (var (key, indexes) in copies)
-        {
-            var index = firstOfKey[key].Index;
-            foreach (var copy in indexes)
+        foreach (var (first, copies) in byKey.Values)
+            foreach (var copy in copies)
             {
-                if (failed.TryGetValue(index, out var reason)) outcome.Failed(copy, reason);
+                if (failed.TryGetValue(first.Index, out var reason)) outcome.Failed(copy, reason);
                 else outcome.Succeeded(copy);
             }
-        }
     }
 }

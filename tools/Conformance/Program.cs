@@ -30,7 +30,7 @@ var problems = 0;
 foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
 {
     var name = Path.GetRelativePath(folder, file);
-    var bytes = LambdaPayload.WithoutByteOrderMark(await File.ReadAllBytesAsync(file)).ToArray();
+    var bytes = LambdaPayload.WithoutByteOrderMark((await File.ReadAllBytesAsync(file)).AsMemory()).ToArray();
     var (kind, outcome, ok) = SampleKind.Of(bytes) switch
     {
         SampleKind.Kind.Schedule => Schedule(bytes),

@@ -53,7 +53,7 @@ public static class AlarmEvents
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(LambdaPayload.WithoutByteOrderMark(json.ToArray()),
+            using var document = JsonDocument.Parse(LambdaPayload.WithoutByteOrderMark(json.ToArray().AsMemory()),
                 new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             root = document.RootElement.Clone();
         }

@@ -68,7 +68,7 @@ public static class CloudWatchEvents
     {
         try
         {
-            var raw = JsonSerializer.Deserialize(LambdaPayload.WithoutByteOrderMark(json.ToArray()).Span, LambdaJsonContext.Default.CloudWatchEventJsonElement);
+            var raw = JsonSerializer.Deserialize(LambdaPayload.WithoutByteOrderMark(json), LambdaJsonContext.Default.CloudWatchEventJsonElement);
             return raw is { DetailType: not null, Source: not null }
                 ? raw
                 : throw new InvalidEventException("The event is not an EventBridge event: \"source\" and \"detail-type\" are missing.");

@@ -33,7 +33,7 @@ public static class AttributeValueEquality
            && left.All(e => right.TryGetValue(e.Key, out var other) && DeepEquals(e.Value, other));
 
     private static HashSet<string> Canonical(IEnumerable<string> numbers)
-        => numbers.Select(n => DynamoNumber.TryCanonicalize(n, out var c) ? c : n).ToHashSet(StringComparer.Ordinal);
+        => numbers.Select(DynamoNumber.CanonicalOrSelf).ToHashSet(StringComparer.Ordinal);
 
     private static bool AllUnset(AttributeValue v)
         => v.S is null && v.N is null && v.B is null && v.SS is null && v.NS is null && v.BS is null

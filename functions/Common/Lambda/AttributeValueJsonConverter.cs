@@ -47,7 +47,7 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
         "N" => new AttributeValue { N = ReadNumber(ref reader, type) },
         "B" => new AttributeValue { B = ReadBinary(ref reader, type) },
         "SS" => new AttributeValue { SS = ReadSet(ref reader, type, ReadString, s => s) },
-        "NS" => new AttributeValue { NS = ReadSet(ref reader, type, ReadNumber, Canonical) },
+        "NS" => new AttributeValue { NS = ReadSet(ref reader, type, ReadNumber, DynamoNumber.CanonicalOrSelf) },
         "BS" => new AttributeValue { BS = ReadSet(ref reader, type, ReadBinary, Convert.ToBase64String) },
         "M" => new AttributeValue { M = ReadMap(ref reader, Nested(depth)) },
         "L" => new AttributeValue { L = ReadList(ref reader, Nested(depth)) },
@@ -87,8 +87,6 @@ public sealed class AttributeValueJsonConverter : JsonConverter<AttributeValue>
             throw new JsonException($"'{type}' must hold base64.");
         return bytes;
     }
-
-    private static string Canonical(string number) => DynamoNumber.TryCanonicalize(number, out var c) ? c : number;
 
     /// <summary>A set as DynamoDB accepts it: not empty, no member twice (numbers compared by value).</summary>
     private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string type, ElementReader<T> readElement, Func<T, string> identity)

@@ -22,6 +22,9 @@ public static class DynamoNumber
         => left == right
            || (TryCanonicalize(left, out var a) && TryCanonicalize(right, out var b) && a == b);
 
+    /// <summary>The canonical form, or the text itself when it is no valid number (compared as text then).</summary>
+    public static string CanonicalOrSelf(string text) => TryCanonicalize(text, out var canonical) ? canonical : text;
+
     /// <summary>Canonical form "[-]digits e exponent" with no leading or trailing zeros.</summary>
     public static bool TryCanonicalize(string text, out string canonical)
     {

@@ -28,7 +28,7 @@ public static class LambdaPayload
             return WithoutByteOrderMark(buffer.AsMemory((int)memory.Position));
         using var copy = new MemoryStream();
         await input.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-        return WithoutByteOrderMark(copy.ToArray());
+        return WithoutByteOrderMark(copy.ToArray().AsMemory());
     }
 
     /// <summary>
@@ -36,7 +36,13 @@ public static class LambdaPayload
     /// Utf8JsonReader rejects; `sam local invoke` users expect such a file to work.
     /// </summary>
     public static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> json)
-        => json.Span.StartsWith("\uFEFF"u8) ? json[3..] : json;
+        => json.Span.StartsWith(ByteOrderMark) ? json[3..] : json;
+
+    /// <inheritdoc cref="WithoutByteOrderMark(ReadOnlyMemory{byte})"/>
+    public static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> json)
+        => json.StartsWith(ByteOrderMark) ? json[3..] : json;
+
+    private static ReadOnlySpan<byte> ByteOrderMark => "\uFEFF"u8;
 
     public static Stream Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
     {

@@ -25,7 +25,7 @@ public static class StreamBatch
     /// </summary>
     public static IReadOnlyList<StreamBatchEntry> Parse(ReadOnlySpan<byte> json)
     {
-        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        json = LambdaPayload.WithoutByteOrderMark(json);
         var reader = new Utf8JsonReader(json, LambdaPayload.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw NotABatch();
