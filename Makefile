@@ -12,4 +12,7 @@ endef
 build-AuditTrailFunction:
 	$(call publish,functions/AuditTrail/AuditTrail.csproj)
 
-.PHONY: build-AuditTrailFunction
+build-NightlyBackupFunction:
+	$(call publish,functions/NightlyBackup/NightlyBackup.csproj)
+
+.PHONY: build-AuditTrailFunction build-NightlyBackupFunction

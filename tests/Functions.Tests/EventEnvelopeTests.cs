@@ -15,7 +15,7 @@ public class EventEnvelopeTests
     [Fact]
     public void A_rule_schedule_has_an_object_detail_and_its_scheduled_time()
     {
-        var e = CloudWatchEvents.Parse(Event("schedule-rule.json"), TestDetailContext.Default.RunOptions);
+        var e = CloudWatchEvents.Parse(Event("backup-nightly.json"), TestDetailContext.Default.RunOptions);
 
         Assert.Equal("aws.events", e.Source);
         Assert.Equal(CloudWatchEvents.ScheduledEventType, e.DetailType);
@@ -130,7 +130,7 @@ public class EventEnvelopeTests
     [Fact]
     public void Event_files_with_a_byte_order_mark_are_read()
     {
-        var withBom = Encoding.UTF8.GetPreamble().Concat(Event("schedule-rule.json")).ToArray();
+        var withBom = Encoding.UTF8.GetPreamble().Concat(Event("backup-nightly.json")).ToArray();
         Assert.Equal("aws.events", CloudWatchEvents.Parse(withBom).Source);
         Assert.Single(AlarmEvents.Parse(Encoding.UTF8.GetPreamble().Concat(Event("alarm-sns-write-throttle.json")).ToArray()));
     }

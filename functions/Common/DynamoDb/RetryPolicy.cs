@@ -68,6 +68,16 @@ public sealed class RetryPolicy
         }
     }
 
+    /// <summary>
+    /// A lost connection or a server error: the request may have been carried out. Throttling and
+    /// validation errors are answers, so their outcome is known (nothing happened).
+    /// </summary>
+    public static bool IsOutcomeUnknown(Exception exception) => exception switch
+    {
+        AmazonServiceException service => (int)service.StatusCode >= 500 || IsTransport(service.InnerException),
+        _ => IsTransport(exception),
+    };
+
     // Connection resets, refused connections and request timeouts: the request may not have
     // reached DynamoDB, and every write of the suite is idempotent, so it is sent again.
     private static bool IsTransport(Exception? exception)

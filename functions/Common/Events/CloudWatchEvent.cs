@@ -37,14 +37,25 @@ public static class CloudWatchEvents
         where TDetail : new()
     {
         var raw = ParseRaw(json);
-        TDetail detail;
+        var detail = ParseDetail(raw.Detail, detailType);
+        return new CloudWatchEvent<TDetail>
+        {
+            Version = raw.Version, Id = raw.Id, DetailType = raw.DetailType, Source = raw.Source, Account = raw.Account,
+            Time = raw.Time, Region = raw.Region, Resources = raw.Resources, Detail = detail,
+        };
+    }
+
+    /// <summary>A detail as an object: itself, the object a JSON string holds, or empty when absent.</summary>
+    public static TDetail ParseDetail<TDetail>(JsonElement detail, JsonTypeInfo<TDetail> detailType)
+        where TDetail : new()
+    {
         try
         {
-            detail = raw.Detail.ValueKind switch
+            return detail.ValueKind switch
             {
-                JsonValueKind.Object => raw.Detail.Deserialize(detailType),
-                JsonValueKind.String when string.IsNullOrWhiteSpace(raw.Detail.GetString()) => new TDetail(),
-                JsonValueKind.String => JsonSerializer.Deserialize(raw.Detail.GetString()!, detailType),
+                JsonValueKind.Object => detail.Deserialize(detailType),
+                JsonValueKind.String when string.IsNullOrWhiteSpace(detail.GetString()) => new TDetail(),
+                JsonValueKind.String => JsonSerializer.Deserialize(detail.GetString()!, detailType),
                 JsonValueKind.Undefined or JsonValueKind.Null => new TDetail(),
                 _ => throw new InvalidEventException("The event's detail must be an object or a JSON string holding one."),
             } ?? new TDetail();
@@ -53,11 +64,6 @@ public static class CloudWatchEvents
         {
             throw new InvalidEventException($"The event's detail is not what this function takes: {ex.Message}");
         }
-        return new CloudWatchEvent<TDetail>
-        {
-            Version = raw.Version, Id = raw.Id, DetailType = raw.DetailType, Source = raw.Source, Account = raw.Account,
-            Time = raw.Time, Region = raw.Region, Resources = raw.Resources, Detail = detail,
-        };
     }
 
     /// <summary>The event with its detail as JSON (a Scheduler string detail parsed into an object).</summary>

@@ -1,0 +1,57 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.DynamoDb;
+using Functions.Common.Runtime;
+using Functions.Common.Tables;
+
+namespace Functions.Common.Scheduled;
+
+/// <summary>
+/// The tables of one environment: every table whose name starts with <c>{app}-{env}-</c>, over
+/// every page of ListTables. Nothing else is ever returned, whatever it is named like.
+/// </summary>
+public static class EnvironmentTables
+{
+    public static async Task<IReadOnlyList<string>> ListAsync(IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, TablePrefix prefix, InvocationDeadline deadline)
+    {
+        var names = new List<string>();
+        string? start = null;
+        do
+        {
+            var page = await controlPlane.CallAsync("ListTables",
+                token => dynamoDb.ListTablesAsync(new ListTablesRequest { Limit = 100, ExclusiveStartTableName = start }, token),
+                deadline).ConfigureAwait(false);
+            names.AddRange((page.TableNames ?? []).Where(prefix.Owns));
+            start = string.IsNullOrEmpty(page.LastEvaluatedTableName) ? null : page.LastEvaluatedTableName;
+        } while (start is not null);
+        return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The tables a run asked for (<c>"tables": ["orders", "maip-dev-quotes"]</c>: suffixes or full
+    /// names), among the environment's. A name that is not one of them is refused with the reason.
+    /// No request means every table.
+    /// </summary>
+    public static TableSelection Select(IReadOnlyList<string> environmentTables, IReadOnlyList<string>? requested, TablePrefix prefix)
+    {
+        if (requested is null) return new(environmentTables, []);
+        var known = environmentTables.ToHashSet(StringComparer.Ordinal);
+        var selected = new List<string>();
+        var refused = new List<RefusedTable>();
+        foreach (var name in requested.Select(n => n?.Trim() ?? "").Distinct(StringComparer.Ordinal))
+        {
+            var full = prefix.Owns(name) ? name : prefix.Value + name;
+            if (name.Length == 0)
+                refused.Add(new(name, "an empty table name"));
+            else if (known.Contains(full))
+                selected.Add(full);
+            else
+                refused.Add(new(name, $"not a table of this environment ({prefix.Value}*)"));
+        }
+        return new(selected.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), refused);
+    }
+}
+
+public sealed record TableSelection(IReadOnlyList<string> Tables, IReadOnlyList<RefusedTable> Refused);
+
+public sealed record RefusedTable(string Name, string Reason);

@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using Functions.NightlyBackup;
+
+namespace Functions.Tests;
+
+/// <summary>The nightly backup's decisions, without AWS: what a backup is named and which ones go.</summary>
+public partial class BackupDecisionTests
+{
+    private static readonly DateOnly Night = new(2026, 11, 23);
+    private static readonly DateTimeOffset AsOf = new(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
+    private const string Table = "maip-dev-orders";
+
+    [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
+    private static partial Regex ValidBackupName();
+
+    [Fact]
+    public void A_backup_is_named_after_its_table_and_the_scheduled_night()
+    {
+        Assert.Equal("maip-dev-orders-20261123", BackupNaming.NameFor(Table, Night));
+        Assert.Equal(Night, BackupNaming.NightOf("maip-dev-orders-20261123", Table));
+    }
+
+    [Theory]
+    [InlineData(246)] // the longest name that still takes the suffix as is
+    [InlineData(247)]
+    [InlineData(255)] // DynamoDB's longest table name
+    public void A_table_name_too_long_for_the_suffix_still_gets_a_valid_name_the_suite_recognises(int length)
+    {
+        var table = "maip-dev-" + new string('t', length - "maip-dev-".Length);
+        var name = BackupNaming.NameFor(table, Night);
+
+        Assert.Matches(ValidBackupName(), name);
+        Assert.True(name.Length <= BackupNaming.MaxLength);
+        Assert.EndsWith("-20261123", name, StringComparison.Ordinal);
+        Assert.Equal(Night, BackupNaming.NightOf(name, table));
+        if (length <= 246) Assert.Equal(table + "-20261123", name);
+    }
+
+    [Fact]
+    public void Two_long_tables_sharing_a_start_get_different_names_and_never_claim_each_others_backups()
+    {
+        var start = "maip-dev-" + new string('a', 240);
+        var (first, second) = (start + "-one", start + "-two");
+
+        var (firstName, secondName) = (BackupNaming.NameFor(first, Night), BackupNaming.NameFor(second, Night));
+
+        Assert.NotEqual(firstName, secondName);
+        Assert.Null(BackupNaming.NightOf(firstName, second));
+        Assert.Null(BackupNaming.NightOf(secondName, first));
+    }
+
+    [Theory]
+    [InlineData("maip-dev-orders-manual")]
+    [InlineData("maip-dev-orders-before-migration")]
+    [InlineData("maip-dev-orders-2026112")]
+    [InlineData("maip-dev-orders-202611230")]
+    [InlineData("maip-dev-orders-20261399")]
+    [InlineData("maip-dev-orders_20261123")]
+    [InlineData("maip-dev-orders-20261123-copy")]
+    [InlineData("maip-dev-orders-archive-20261123")]
+    [InlineData("maip-prod-orders-20261123")]
+    [InlineData("MAIP-DEV-ORDERS-20261123")]
+    public void A_name_the_suite_did_not_make_is_not_its_own(string name)
+        => Assert.Null(BackupNaming.NightOf(name, Table));
+
+    private static BackupInfo Suite(int nightsAgo, double ageDays, string status = BackupInfo.Available)
+        => new(BackupNaming.NameFor(Table, Night.AddDays(-nightsAgo)), $"arn:backup/{nightsAgo:D3}", AsOf - TimeSpan.FromDays(ageDays), status);
+
+    private static List<string> Pruned(RetentionPolicy policy, IEnumerable<BackupInfo> backups)
+        => policy.ToPrune(Table, backups, AsOf).Select(b => b.Name).ToList();
+
+    [Fact]
+    public void A_backup_exactly_as_old_as_the_retention_is_kept_and_one_second_older_goes()
+    {
+        var newer = Enumerable.Range(0, 7).Select(n => Suite(n, n)).ToList();
+        var edge = Suite(35, 35);
+        var older = Suite(36, 35) with { Created = AsOf - TimeSpan.FromDays(35) - TimeSpan.FromSeconds(1) };
+
+        Assert.Empty(Pruned(new RetentionPolicy(35, 7), [.. newer, edge]));
+        Assert.Equal([older.Name], Pruned(new RetentionPolicy(35, 7), [.. newer, edge, older]));
+    }
+
+    [Fact]
+    public void The_newest_min_keep_backups_stay_however_old_they_are()
+    {
+        var ancient = Enumerable.Range(100, 10).Select(n => Suite(n, n)).ToList();
+
+        var pruned = Pruned(new RetentionPolicy(35, 7), ancient);
+
+        Assert.Equal(ancient.OrderBy(b => b.Created).Take(3).Select(b => b.Name).Order(StringComparer.Ordinal), pruned.Order(StringComparer.Ordinal));
+        Assert.Empty(Pruned(new RetentionPolicy(35, 7), ancient.Take(7)));
+        Assert.Empty(Pruned(new RetentionPolicy(35, 20), ancient));
+    }
+
+    [Fact]
+    public void Backups_the_suite_did_not_make_are_never_pruned_nor_counted_towards_min_keep()
+    {
+        var old = AsOf - TimeSpan.FromDays(400);
+        var foreign = new List<BackupInfo>
+        {
+            new("maip-dev-orders-before-migration", "arn:hand", old, BackupInfo.Available),
+            new(BackupNaming.NameFor(Table, Night.AddDays(-400)), "arn:aws-backup", old, BackupInfo.Available, "AWS_BACKUP"),
+            new(BackupNaming.NameFor(Table, Night.AddDays(-401)), "arn:system", old, BackupInfo.Available, "SYSTEM"),
+            new(BackupNaming.NameFor("maip-dev-quotes", Night.AddDays(-402)), "arn:other-table", old, BackupInfo.Available),
+        };
+        var own = Enumerable.Range(1, 8).Select(n => Suite(n + 40, n + 40)).ToList();
+
+        var pruned = Pruned(new RetentionPolicy(35, 7), [.. foreign, .. own]);
+
+        Assert.Equal([own.MinBy(b => b.Created)!.Name], pruned);
+    }
+
+    [Fact]
+    public void A_backup_still_being_created_counts_as_kept_but_is_never_deleted()
+    {
+        var creating = Suite(50, 50, BackupInfo.Creating);
+        var deleted = Suite(60, 60, "DELETED");
+
+        Assert.Empty(Pruned(new RetentionPolicy(35, 1), [creating, deleted]));
+        Assert.Equal([Suite(51, 51).Name], Pruned(new RetentionPolicy(35, 1), [creating, Suite(51, 51)]));
+    }
+
+    [Fact]
+    public void Age_is_measured_from_the_scheduled_time_so_a_catch_up_run_prunes_as_of_its_night()
+    {
+        var backups = Enumerable.Range(0, 12).Select(n => Suite(n, n)).ToList();
+        var policy = new RetentionPolicy(5, 3);
+
+        var asOfNight = policy.ToPrune(Table, backups, AsOf).Count;
+        var asOfTenNightsEarlier = policy.ToPrune(Table, backups, AsOf - TimeSpan.FromDays(10)).Count;
+
+        Assert.Equal(6, asOfNight); // ages 6..11 are past 5 days
+        Assert.Equal(0, asOfTenNightsEarlier); // then, only backups made after that night were "older"
+    }
+
+    [Theory]
+    [InlineData(null, null, 35, 7)]
+    [InlineData("10", "3", 10, 3)]
+    [InlineData(" 90 ", "", 90, 7)]
+    public void Settings_come_from_the_environment_with_the_documented_defaults(string? days, string? keep, int expectedDays, int expectedKeep)
+    {
+        var settings = BackupSettings.From(n => n switch { "BACKUP_RETENTION_DAYS" => days, "BACKUP_MIN_KEEP" => keep, _ => null });
+        Assert.Equal((expectedDays, expectedKeep), (settings.RetentionDays, settings.MinKeep));
+    }
+
+    [Theory]
+    [InlineData("BACKUP_RETENTION_DAYS", "0")]
+    [InlineData("BACKUP_RETENTION_DAYS", "-3")]
+    [InlineData("BACKUP_RETENTION_DAYS", "a week")]
+    [InlineData("BACKUP_MIN_KEEP", "0")]
+    public void A_setting_that_would_prune_everything_or_makes_no_sense_is_refused_at_start(string name, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BackupSettings.From(n => n == name ? value : null));
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+}
