@@ -39,10 +39,14 @@ public sealed class Function
         _dynamoDb = dynamoDb;
         _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
         _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
-        // CreateBackup answers LimitExceededException when too many control-plane operations run
-        // at once, DeleteBackup BackupInUseException while a backup is busy: both pass, so wait.
-        _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions("LimitExceededException", "BackupInUseException"));
+        _retry = retry ?? new RetryPolicy(ControlPlaneRetry);
     }
+
+    /// <summary>
+    /// CreateBackup answers LimitExceededException when too many control-plane operations run at
+    /// once, DeleteBackup BackupInUseException while a backup is busy: both pass, so they are retried.
+    /// </summary>
+    public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("LimitExceededException", "BackupInUseException");
 
     /// <summary>The managed runtime's raw signature: the scheduled event in, the run's summary out.</summary>
     public async Task<Stream> FunctionHandler(Stream input)

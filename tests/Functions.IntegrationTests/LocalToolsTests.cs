@@ -51,6 +51,32 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains($"\"records\":{sent.GetProperty("Records").GetArrayLength()}", stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> BackupEventFiles()
+        => new(Directory.GetFiles(Repo.EventsDirectory, "backup-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(BackupEventFiles))]
+    public async Task Every_backup_sample_event_runs_the_nightly_backup_through_LocalInvoke(string file)
+    {
+        await CreateDefaultEnvironmentTablesAsync();
+        var path = Path.Combine("events", file);
+        var detail = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, path))).RootElement.GetProperty("detail");
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(), "NightlyBackupFunction", "-e", path);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        var summary = JsonDocument.Parse(stdout).RootElement;
+        var tables = summary.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("table").GetString()).ToList();
+        Assert.Equal("2026-11-23", summary.GetProperty("night").GetString());
+        Assert.All(tables, t => Assert.StartsWith("maip-dev-", t, StringComparison.Ordinal));
+        if (detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("tables", out _))
+            Assert.Equal(["maip-dev-orders", "maip-dev-quotes"], tables);
+        else
+            Assert.Superset(new HashSet<string?> { "maip-dev-orders", "maip-dev-audit", "maip-dev-merchant-analytics" }, tables.ToHashSet());
+        Assert.Equal(file == "backup-dry-run.json", summary.GetProperty("dryRun").GetBoolean());
+        Assert.Contains("\"message\":\"nightly backup run\"", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_function_that_fails_gives_a_lambda_style_error_and_a_non_zero_exit()
     {

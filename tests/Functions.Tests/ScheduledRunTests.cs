@@ -67,6 +67,14 @@ public class ScheduledRunTests
     }
 
     [Fact]
+    public void The_epoch_placeholder_of_generated_sample_events_reads_as_now()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 14, 5, 0, TimeSpan.Zero));
+        var run = Parse("""{"detail-type":"Scheduled Event","source":"aws.events","time":"1970-01-01T00:00:00Z","detail":{}}""", clock);
+        Assert.Equal(("aws.events", new DateOnly(2026, 12, 1)), (run.Source, run.Night));
+    }
+
+    [Fact]
     public void A_manual_run_may_name_its_night_and_options()
     {
         var run = Parse("""{"time": "2026-10-14T03:00:00Z", "detail": {"dryRun": true}}""");

@@ -33,7 +33,7 @@ foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirect
     var bytes = LambdaPayload.WithoutByteOrderMark((await File.ReadAllBytesAsync(file)).AsMemory()).ToArray();
     var (kind, outcome, ok) = SampleKind.Of(bytes) switch
     {
-        SampleKind.Kind.Schedule => Schedule(bytes),
+        SampleKind.Kind.Schedule => await ScheduleAsync(file, bytes),
         SampleKind.Kind.Alarm => Alarm(bytes),
         SampleKind.Kind.StreamBatch => await StreamBatchAsync(file),
         SampleKind.Kind.NotJson => await NotAnEventAsync(file, "not JSON"),
@@ -45,11 +45,28 @@ foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirect
 Console.WriteLine(problems == 0 ? "conformance: every sample handled" : $"conformance: {problems} sample(s) not handled");
 return problems == 0 ? 0 : 1;
 
-(string, string, bool) Schedule(byte[] json)
+// A scheduled event must parse, and run every scheduled function of the template to a summary.
+async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
 {
     var e = CloudWatchEvents.Parse(json);
-    var ok = e.Detail.ValueKind == JsonValueKind.Object && e.Time != default && e.Source is "aws.events" or "aws.scheduler";
-    return ("schedule", $"{e.Source} at {e.Time:O}, detail {e.Detail.GetRawText()}", ok);
+    var parsed = e.Detail.ValueKind == JsonValueKind.Object && e.Time != default && e.Source is "aws.events" or "aws.scheduler";
+    var outcomes = new List<string>();
+    var ok = parsed;
+    foreach (var function in new[] { "NightlyBackupFunction" })
+    {
+        var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
+            ToolProcess.MotoEnvironment(moto.Endpoint, Region), function, "-e", file);
+        if (exit != 0)
+        {
+            outcomes.Add($"{function} exit {exit}: {Shorten(stdout.Trim() + " " + stderr.Trim())}");
+            ok = false;
+            continue;
+        }
+        var counts = JsonDocument.Parse(stdout).RootElement.GetProperty("counts");
+        outcomes.Add($"{function}: {counts.GetProperty("tables").GetInt32()} tables, {counts.GetProperty("created").GetInt32()} created, {counts.GetProperty("skipped").GetInt32()} skipped");
+        ok &= counts.GetProperty("tables").GetInt32() > 0;
+    }
+    return ("schedule", $"{e.Source}, detail {JsonSerializer.Serialize(e.Detail, LambdaJsonContext.Default.JsonElement)}; {string.Join("; ", outcomes)}", ok);
 }
 
 (string, string, bool) Alarm(byte[] json)

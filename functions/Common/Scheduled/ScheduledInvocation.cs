@@ -53,7 +53,9 @@ public static class ScheduledInvocations
             var scheduled = CloudWatchEvents.Parse(json, optionsType);
             if (scheduled.Time == default)
                 throw new InvalidEventException("The scheduled event has no \"time\": which night it belongs to is unknown.");
-            return new(new DateTimeOffset(DateTime.SpecifyKind(scheduled.Time.ToUniversalTime(), DateTimeKind.Utc)), scheduled.Source!, scheduled.Detail!);
+            var sent = new DateTimeOffset(DateTime.SpecifyKind(scheduled.Time.ToUniversalTime(), DateTimeKind.Utc));
+            // `sam local generate-event` and AWS's sample events carry the Unix epoch as a placeholder.
+            return new(sent == DateTimeOffset.UnixEpoch ? clock.GetUtcNow() : sent, scheduled.Source!, scheduled.Detail!);
         }
 
         // A manual run: only "detail" and "time" are read, and anything else is refused, so that

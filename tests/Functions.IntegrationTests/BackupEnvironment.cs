@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.DynamoDb;
+using Functions.Common.Logging;
+using Functions.Common.Runtime;
+using Functions.DevKit;
+using Functions.NightlyBackup;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// An environment of 35 tables on moto under a unique app name (the template's eight, 25 more,
+/// one tagged backup=skip, one with a 255-character name), beside another environment's table
+/// and two look-alikes that must never be touched; and NightlyBackupFunction configured from the
+/// template's own variables.
+/// </summary>
+internal sealed class BackupEnvironment
+{
+    public const int ExtraTables = 25;
+    private readonly MotoFixture _moto;
+    private readonly MemoryStream _logs = new();
+
+    private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign)
+    {
+        _moto = moto;
+        App = app;
+        Tables = tables;
+        Foreign = foreign;
+    }
+
+    public string App { get; }
+    public string Prefix => $"{App}-dev-";
+    /// <summary>Every table of the environment, the tagged one included.</summary>
+    public IReadOnlyList<string> Tables { get; }
+    /// <summary>Tables of another environment or with a look-alike prefix.</summary>
+    public IReadOnlyList<string> Foreign { get; }
+    public string SkippedTable => Prefix + "archive";
+    public string LongTable => Tables.Single(t => t.Length == 255);
+    public IEnumerable<string> BackedUpTables => Tables.Where(t => t != SkippedTable);
+    public string Table(string suffix) => Prefix + suffix;
+
+    public static async Task<BackupEnvironment> CreateAsync(MotoFixture moto)
+    {
+        var app = "bk" + Guid.NewGuid().ToString("N")[..8];
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var tables = new List<string>();
+        foreach (var table in TableDefinition.ReadAll(context))
+        {
+            await table.CreateAsync(moto.Client);
+            tables.Add(table.TableName);
+        }
+        var prefix = $"{app}-dev-";
+        var extra = Enumerable.Range(1, ExtraTables).Select(i => $"{prefix}extra-{i:D2}")
+            .Append(prefix + "archive")
+            .Append(prefix + new string('l', 255 - prefix.Length))
+            .ToList();
+        foreach (var name in extra) await CreateTableAsync(moto, name, name == prefix + "archive" ? [new Tag { Key = "backup", Value = "skip" }] : null);
+        tables.AddRange(extra);
+
+        var foreign = new List<string> { $"{app}-prod-orders", $"{app}x-dev-orders", $"{app}-devx-orders" };
+        foreach (var name in foreign) await CreateTableAsync(moto, name, null);
+        return new BackupEnvironment(moto, app, tables.Order(StringComparer.Ordinal).ToList(), foreign);
+    }
+
+    private static Task CreateTableAsync(MotoFixture moto, string name, List<Tag>? tags)
+        => moto.Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new AttributeDefinition("id", ScalarAttributeType.S)],
+            KeySchema = [new KeySchemaElement("id", KeyType.HASH)],
+            Tags = tags,
+        });
+
+    /// <summary>The function as the template configures it; rates raised so a test run is not paced at DynamoDB's.</summary>
+    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null, RetryPolicy? retry = null)
+    {
+        _logs.SetLength(0);
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
+        var environment = FunctionDefinition.Read(context, "NightlyBackupFunction").Environment.ToDictionary();
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
+        settings ??= BackupSettings.From(environment.GetValueOrDefault) with
+        {
+            Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
+        };
+        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
+            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs),
+            retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+    }
+
+    /// <summary>A rule's scheduled event for this night (03:00 UTC), with the given detail.</summary>
+    public static string ScheduledEvent(DateOnly night, string detail = "{}", string source = "aws.events")
+        => $$"""
+           {"version":"0","id":"{{Guid.NewGuid()}}","detail-type":"Scheduled Event","source":"{{source}}","account":"123456789012",
+            "time":"{{night.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}}T03:00:00Z","region":"us-east-1","resources":[],"detail":{{detail}}}
+           """;
+
+    /// <summary>One invocation; the log lines read afterwards are this invocation's.</summary>
+    public async Task<BackupRunSummary> RunAsync(Function function, string json)
+    {
+        _logs.SetLength(0);
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>An invocation that must end in an error after finishing every other table.</summary>
+    public async Task<BackupRunSummary> RunFailingAsync(Function function, string json)
+    {
+        _logs.SetLength(0);
+        return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Summary;
+    }
+
+    /// <summary>The table's USER backups as DynamoDB lists them.</summary>
+    public async Task<List<BackupSummary>> BackupsOfAsync(string table)
+        => (await _moto.Client.ListBackupsAsync(new ListBackupsRequest { TableName = table })).BackupSummaries ?? [];
+
+    public async Task<string> SeedBackupAsync(string table, string name)
+        => (await _moto.Client.CreateBackupAsync(new CreateBackupRequest { TableName = table, BackupName = name })).BackupDetails.BackupArn;
+
+    public List<JsonElement> LogLines() => AllLines().Where(l => !l.TryGetProperty("_aws", out _)).ToList();
+
+    public JsonElement SummaryLine() => LogLines().Single(l => l.GetProperty("message").GetString() == "nightly backup run");
+
+    public JsonElement MetricRecord() => AllLines().Single(l => l.TryGetProperty("_aws", out _));
+
+    private List<JsonElement> AllLines()
+        => Encoding.UTF8.GetString(_logs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+}

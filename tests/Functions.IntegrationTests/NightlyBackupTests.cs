@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Amazon.DynamoDBv2.Model;
+using Functions.NightlyBackup;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>NightlyBackupFunction against moto: 35 tables, another environment's and look-alikes beside them.</summary>
+[Collection(MotoCollection.Name)]
+public partial class NightlyBackupTests(MotoFixture moto)
+{
+    private static readonly DateOnly Night = new(2026, 11, 23);
+
+    [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
+    private static partial Regex ValidBackupName();
+
+    private static TableBackupResult Result(BackupRunSummary summary, string table) => summary.Tables.Single(t => t.Table == table);
+
+    [Fact]
+    public async Task A_dry_run_reports_what_it_would_create_and_changes_nothing()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+
+        var summary = await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(Night, """{"dryRun": true}"""));
+
+        Assert.True(summary.DryRun);
+        Assert.Equal(env.Tables, summary.Tables.Select(t => t.Table));
+        Assert.All(env.BackedUpTables, t => Assert.Equal((BackupOutcome.WouldCreate, BackupNaming.NameFor(t, Night)), (Result(summary, t).Outcome, Result(summary, t).Backup)));
+        Assert.Equal(BackupOutcome.SkippedByTag, Result(summary, env.SkippedTable).Outcome);
+        Assert.Equal((0, 0, 0), (summary.Counts.Created, summary.Counts.Pruned, summary.Counts.Failed));
+        foreach (var table in env.Tables.Concat(env.Foreign)) Assert.Empty(await env.BackupsOfAsync(table));
+        Assert.Equal(0, summary.Calls.GetValueOrDefault("CreateBackup") + summary.Calls.GetValueOrDefault("DeleteBackup"));
+        Assert.Equal(0, env.MetricRecord().GetProperty("BackupsCreated").GetDouble());
+        Assert.Equal(env.Tables.Count - 1, env.SummaryLine().GetProperty("would_create").GetInt32());
+    }
+
+    [Fact]
+    public async Task Two_runs_of_one_night_make_one_backup_per_table_and_never_touch_other_tables()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        var function = env.Function();
+
+        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night));
+        // EventBridge's retry, or the Scheduler firing for the same night: nothing more is made.
+        var second = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night, "\"{}\"", "aws.scheduler"));
+
+        var backedUp = env.BackedUpTables.ToList();
+        Assert.Equal((backedUp.Count, 1, 0), (first.Counts.Created, first.Counts.Skipped, first.Counts.Failed));
+        Assert.Equal((0, env.Tables.Count, 0), (second.Counts.Created, second.Counts.Skipped, second.Counts.Failed));
+        Assert.All(backedUp, t => Assert.Equal(BackupOutcome.Exists, Result(second, t).Outcome));
+        foreach (var table in backedUp)
+        {
+            var backup = Assert.Single(await env.BackupsOfAsync(table));
+            Assert.Equal(BackupNaming.NameFor(table, Night), backup.BackupName);
+            Assert.Matches(ValidBackupName(), backup.BackupName);
+        }
+        Assert.Equal(255, BackupNaming.NameFor(env.LongTable, Night).Length);
+        foreach (var table in env.Foreign.Append(env.SkippedTable)) Assert.Empty(await env.BackupsOfAsync(table));
+        Assert.DoesNotContain(first.Tables, t => env.Foreign.Contains(t.Table));
+
+        // The steady state's cost: per table one tag read, one ListBackups page, one CreateBackup.
+        Assert.Equal(env.Tables.Count, first.Calls["ListTagsOfResource"]);
+        Assert.Equal(backedUp.Count, first.Calls["ListBackups"]);
+        Assert.Equal(backedUp.Count, first.Calls["CreateBackup"]);
+        Assert.False(first.Calls.ContainsKey("DeleteBackup"));
+        Assert.Equal(1, first.Calls["DescribeTable"]);
+        Assert.False(second.Calls.ContainsKey("CreateBackup"));
+
+        var metrics = env.MetricRecord();
+        Assert.Equal((0d, (double)env.Tables.Count), (metrics.GetProperty("BackupsCreated").GetDouble(), metrics.GetProperty("BackupsSkipped").GetDouble()));
+        Assert.Equal("dev", metrics.GetProperty("environment").GetString());
+    }
+
+    [Fact]
+    public async Task A_run_forty_days_later_prunes_down_to_min_keep_and_never_touches_a_hand_made_backup()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        var (orders, quotes) = (env.Table("orders"), env.Table("quotes"));
+        foreach (var table in new[] { orders, quotes })
+        {
+            await env.SeedBackupAsync(table, $"{table}-before-migration");
+            for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, Night.AddDays(-n)));
+        }
+        var function = env.Function();
+        await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night));
+
+        var later = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night.AddDays(40)));
+
+        Assert.Equal(8, later.Counts.Pruned); // 9 + 1 + 1 suite backups each, 7 kept
+        Assert.Equal(8d, env.MetricRecord().GetProperty("BackupsPruned").GetDouble());
+        foreach (var table in new[] { orders, quotes })
+        {
+            var left = (await env.BackupsOfAsync(table)).Select(b => b.BackupName).ToList();
+            Assert.Contains($"{table}-before-migration", left);
+            Assert.Equal(
+                new[] { 40, 0, -1, -2, -3, -4, -5 }.Select(n => BackupNaming.NameFor(table, Night.AddDays(n))).Order(StringComparer.Ordinal),
+                left.Where(n => BackupNaming.NightOf(n, table) is not null).Order(StringComparer.Ordinal));
+            Assert.Equal(Enumerable.Range(6, 4).Select(n => BackupNaming.NameFor(table, Night.AddDays(-n))).Order(StringComparer.Ordinal),
+                Result(later, table).Pruned!.Order(StringComparer.Ordinal));
+        }
+        // Every other table has two suite backups, below min-keep: nothing of theirs goes.
+        Assert.All(env.BackedUpTables.Except([orders, quotes]), t => Assert.Empty(Result(later, t).Pruned!));
+    }
+
+    [Fact]
+    public async Task A_run_limited_to_two_tables_backs_up_those_only_and_a_foreign_name_is_refused()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        var function = env.Function();
+
+        var two = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night, """{"tables": ["orders", "quotes"]}"""));
+        Assert.Equal([env.Table("orders"), env.Table("quotes")], two.Tables.Select(t => t.Table));
+        Assert.Equal(2, two.Counts.Created);
+        Assert.Empty(await env.BackupsOfAsync(env.Table("customers")));
+
+        var foreign = $"{env.App}-prod-orders";
+        var refused = await env.RunFailingAsync(function, BackupEnvironment.ScheduledEvent(Night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
+        Assert.Equal(BackupOutcome.Created, Result(refused, env.Table("customers")).Outcome);
+        Assert.Equal(BackupOutcome.Failed, Result(refused, foreign).Outcome);
+        Assert.Empty(await env.BackupsOfAsync(foreign));
+    }
+
+    [Fact]
+    public async Task Throttling_limits_busy_backups_and_a_lost_answer_are_retried_without_a_second_backup()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        var lostAnswer = env.Table("orders");
+        var once = new FirstTimes();
+        using var network = new ScriptedNetwork((request, forward) => request.Operation switch
+        {
+            "ListBackups" when once.First("list " + request.Body) => ScriptedNetwork.Error("ThrottlingException"),
+            "CreateBackup" when request.Names(lostAnswer) && once.First("lost") => ScriptedNetwork.AnswerLost(forward),
+            "CreateBackup" when once.First("create " + request.Body) => ScriptedNetwork.Error("LimitExceededException"),
+            "DeleteBackup" when once.First("delete " + request.Body) => ScriptedNetwork.Error("BackupInUseException"),
+            _ => null,
+        });
+        using var client = network.Client(moto);
+        for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(env.Table("quotes"), BackupNaming.NameFor(env.Table("quotes"), Night.AddDays(-n)));
+
+        // Forty nights on, the seeded backups are past the retention.
+        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(Night.AddDays(40)));
+
+        Assert.Equal((env.Tables.Count - 1, 0), (summary.Counts.Created, summary.Counts.Failed));
+        Assert.Equal(3, summary.Counts.Pruned); // 9 seeded + tonight, 7 kept, each delete retried once
+        Assert.Single(await env.BackupsOfAsync(lostAnswer)); // looked before sending again
+        Assert.Equal(2 * (env.Tables.Count - 1) + 1, network.CallsOf("ListBackups")); // each throttled once, plus the look after the lost answer
+        Assert.Equal(2 * (env.Tables.Count - 1) - 1, network.CallsOf("CreateBackup")); // orders: one lost, then found
+        Assert.Equal(6, network.CallsOf("DeleteBackup"));
+    }
+
+    [Fact]
+    public async Task One_table_failing_never_stops_the_others_and_the_run_ends_in_an_error_after_all_of_them()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        var (inUse, gone, denied) = (env.Table("orders"), env.Table("quotes"), env.Table("customers"));
+        using var network = new ScriptedNetwork((request, _) => request.Operation switch
+        {
+            "CreateBackup" when request.Names(inUse) => ScriptedNetwork.Error("TableInUseException"),
+            "CreateBackup" when request.Names(gone) => ScriptedNetwork.Error("TableNotFoundException"),
+            "CreateBackup" when request.Names(denied) => ScriptedNetwork.Error("AccessDeniedException"),
+            _ => null,
+        });
+        using var client = network.Client(moto);
+
+        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(Night));
+
+        Assert.Equal(BackupOutcome.InUse, Result(summary, inUse).Outcome);
+        Assert.Equal(BackupOutcome.NotFound, Result(summary, gone).Outcome);
+        Assert.Equal((BackupOutcome.Failed, "AccessDeniedException (HTTP 400)"), (Result(summary, denied).Outcome, Result(summary, denied).Reason));
+        Assert.Equal((env.Tables.Count - 4, 1), (summary.Counts.Created, summary.Counts.Failed));
+        Assert.Equal(1, network.CallsOf("CreateBackup") - (env.Tables.Count - 4) - 2); // the denied call is final: not retried
+        var error = env.LogLines().Single(l => l.GetProperty("level").GetString() == "ERROR");
+        Assert.Equal(denied, error.GetProperty("table").GetString());
+        Assert.Equal(1d, env.MetricRecord().GetProperty("BackupsFailed").GetDouble());
+    }
+
+    [Fact]
+    public async Task Tables_not_started_before_the_cutoff_are_reported_and_the_retry_catches_up()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto);
+        using var slow = new ScriptedNetwork((request, forward) => request.Operation == "ListBackups"
+            ? Task.Delay(400).ContinueWith(_ => forward(), TaskScheduler.Default).Unwrap()
+            : null);
+        using var client = slow.Client(moto);
+        var timeout = new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = "3" };
+        var evening = BackupEnvironment.ScheduledEvent(Night);
+
+        var clock = Stopwatch.StartNew();
+        var cut = await env.RunFailingAsync(env.Function(client, timeout), evening);
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"returned after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.InRange(cut.Counts.NotReached, 1, env.Tables.Count - 1);
+        Assert.Equal(0, cut.Counts.Failed);
+        Assert.Equal(env.Tables.Count, cut.Counts.Created + cut.Counts.Skipped + cut.Counts.NotReached);
+        Assert.Equal(cut.Counts.NotReached, env.SummaryLine().GetProperty("not_reached_tables").GetArrayLength());
+
+        var retry = await env.RunAsync(env.Function(), evening);
+        Assert.Equal(
+            cut.Tables.Where(t => t.Outcome == BackupOutcome.NotReached && t.Table != env.SkippedTable).Select(t => t.Table),
+            retry.Tables.Where(t => t.Outcome == BackupOutcome.Created).Select(t => t.Table));
+        foreach (var table in env.BackedUpTables) Assert.Single(await env.BackupsOfAsync(table));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Functions.Common.DynamoDb;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// The suite's real SDK client against moto, with an HTTP layer a test scripts: per request it
+/// may answer with an AWS error, delay, or forward to moto and then lose the answer. moto itself
+/// never throttles nor enforces control-plane limits, so those paths are tested here.
+/// </summary>
+internal sealed class ScriptedNetwork : DelegatingHandler
+{
+    /// <summary>What to do with one request: null forwards it to moto untouched.</summary>
+    public delegate Task<HttpResponseMessage>? Script(ScriptedRequest request, Func<Task<HttpResponseMessage>> forward);
+
+    private readonly Script _script;
+    private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+    public ScriptedNetwork(Script script) : base(new HttpClientHandler()) => _script = script;
+
+    /// <summary>Requests that reached the network, per operation (retries included).</summary>
+    public IReadOnlyDictionary<string, int> Calls => _calls;
+
+    public int CallsOf(string operation) => _calls.GetValueOrDefault(operation);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : "";
+        var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var attempt = _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+        var scripted = _script(new ScriptedRequest(operation, body, attempt), () => base.SendAsync(request, cancellationToken));
+        return await (scripted ?? base.SendAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>An AWS JSON-protocol error answer, as DynamoDB sends it.</summary>
+    public static Task<HttpResponseMessage> Error(string code, HttpStatusCode status = HttpStatusCode.BadRequest)
+    {
+        var response = new HttpResponseMessage(status)
+        {
+            Content = new StringContent($$"""{"__type":"com.amazonaws.dynamodb.v20120810#{{code}}","message":"scripted {{code}}"}""",
+                Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        response.Headers.Add("x-amzn-RequestId", "scripted");
+        return Task.FromResult(response);
+    }
+
+    /// <summary>The request reaches moto and is carried out, but the answer is lost on the way back.</summary>
+    public static async Task<HttpResponseMessage> AnswerLost(Func<Task<HttpResponseMessage>> forward)
+    {
+        (await forward().ConfigureAwait(false)).Dispose();
+        throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer"));
+    }
+
+    public AmazonDynamoDBClient Client(MotoFixture moto)
+    {
+        var config = DynamoDbClients.Config();
+        config.ServiceURL = moto.Endpoint.ToString();
+        config.AuthenticationRegion = MotoFixture.Region;
+        config.HttpClientFactory = new Factory(this);
+        return new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);
+    }
+
+    private sealed class Factory(HttpMessageHandler handler) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
+    }
+}
+
+/// <summary>One request as the script sees it: the operation, its JSON body, and its number among that operation's requests.</summary>
+internal sealed record ScriptedRequest(string Operation, string Body, int Attempt)
+{
+    public bool Names(string tableName) => Body.Contains($"\"{tableName}\"", StringComparison.Ordinal);
+}
+
+/// <summary>For scripts such as "fail the first attempt of each table": true the first time a key is seen.</summary>
+internal sealed class FirstTimes
+{
+    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+
+    public bool First(string key) => _seen.TryAdd(key, true);
+}
