@@ -133,7 +133,7 @@ public class LocalToolsTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task The_readme_first_command_prints_an_audit_trail_from_its_own_moto()
+    public async Task The_readme_first_command_prints_an_audit_trail_and_a_backup_run_from_its_own_moto()
     {
         var environment = new Dictionary<string, string?>
         {
@@ -149,5 +149,8 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains("Audit trail in maip-dev-audit (7 items)", stdout, StringComparison.Ordinal);
         Assert.Contains("MODIFY  by payments-service  changed: status, updatedBy", stdout, StringComparison.Ordinal);
         Assert.Contains("audit trail unchanged", stdout, StringComparison.Ordinal);
+        Assert.Contains("dry run  night 2026-11-23: 8 would-create; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
+        Assert.Contains("retry    night 2026-11-23: 8 exists; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
+        Assert.Contains("One backup per table for the night, whatever the retries.", stdout, StringComparison.Ordinal);
     }
 }

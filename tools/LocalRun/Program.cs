@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.DocumentModel;
 using Amazon.DynamoDBv2.Model;
@@ -92,7 +93,33 @@ Console.WriteLine($"  aws dynamodb query --table-name {auditTable} \\");
 Console.WriteLine("    --key-condition-expression '#pk = :pk AND #ts BETWEEN :start AND :end' \\");
 Console.WriteLine("    --expression-attribute-names '{\"#pk\":\"entityType#entityId\",\"#ts\":\"timestamp\"}' \\");
 Console.WriteLine($"    --expression-attribute-values '{{\":pk\":{{\"S\":\"order#{order}\"}},\":start\":{{\"S\":\"2026-01-01T00:00:00Z\"}},\":end\":{{\"S\":\"2099-12-31T23:59:59Z\"}}}}'");
-return unchanged ? 0 : 1;
+
+// 6. The nightly backup of every table: a dry run, the run, then EventBridge's retry of the same night.
+var backup = FunctionDefinition.Read(context, "NightlyBackupFunction");
+LocalFunctionHost.ApplyEnvironment(backup, region);
+var backupHandler = LocalFunctionHost.Load(repo, backup);
+Console.WriteLine();
+Console.WriteLine("Nightly backup (NightlyBackupFunction), events/backup-dry-run.json then events/backup-nightly.json twice:");
+var backupsConsistent = true;
+foreach (var (label, file) in new[] { ("dry run", "backup-dry-run.json"), ("run", "backup-nightly.json"), ("retry", "backup-nightly.json") })
+{
+    var payload = await File.ReadAllBytesAsync(Path.Combine(repo.EventsDirectory, file));
+    var summary = JsonDocument.Parse(await backupHandler.InvokeAsync(payload, TimeSpan.FromSeconds(backup.TimeoutSeconds)) ?? []).RootElement;
+    var counts = summary.GetProperty("counts");
+    var outcomes = summary.GetProperty("tables").EnumerateArray()
+        .GroupBy(t => t.GetProperty("outcome").GetString()).Select(g => $"{g.Count()} {g.Key}");
+    Console.WriteLine($"  {label,-8} night {summary.GetProperty("night").GetString()}: {string.Join(", ", outcomes)}; " +
+                      $"{counts.GetProperty("pruned").GetInt32()} pruned, {counts.GetProperty("failed").GetInt32()} failed");
+}
+foreach (var table in tables)
+{
+    var names = (await dynamo.ListBackupsAsync(new ListBackupsRequest { TableName = table.TableName })).BackupSummaries?
+        .Select(b => $"{b.BackupName} ({b.BackupStatus})").ToList() ?? [];
+    backupsConsistent &= names.Count(n => n.StartsWith($"{table.TableName}-20261123 ", StringComparison.Ordinal)) == 1;
+    Console.WriteLine($"  {table.TableName,-28} {string.Join(", ", names)}");
+}
+Console.WriteLine(backupsConsistent ? "One backup per table for the night, whatever the retries." : "NOT one backup per table for the night.");
+return unchanged && backupsConsistent ? 0 : 1;
 
 async Task Put(string table, Dictionary<string, AttributeValue> item)
     => await dynamo.PutItemAsync(new PutItemRequest { TableName = table, Item = item });
