@@ -15,4 +15,7 @@ build-AuditTrailFunction:
 build-NightlyBackupFunction:
 	$(call publish,functions/NightlyBackup/NightlyBackup.csproj)
 
-.PHONY: build-AuditTrailFunction build-NightlyBackupFunction
+build-PitrGuardFunction:
+	$(call publish,functions/PitrGuard/PitrGuard.csproj)
+
+.PHONY: build-AuditTrailFunction build-NightlyBackupFunction build-PitrGuardFunction

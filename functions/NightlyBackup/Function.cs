@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Functions.Common.DynamoDb;
@@ -16,9 +15,6 @@ namespace Functions.NightlyBackup;
 /// </summary>
 public sealed class Function
 {
-    /// <summary>The least a table is expected to take (a few paced calls): below this, no new table starts.</summary>
-    public static readonly TimeSpan MinimumPerTable = TimeSpan.FromSeconds(2);
-
     private readonly FunctionEnvironment _environment;
     private readonly BackupSettings _settings;
     private readonly IAmazonDynamoDB _dynamoDb;
@@ -86,27 +82,12 @@ public sealed class Function
 
     private async Task<TableBackupResult[]> BackUpAsync(IReadOnlyList<string> tables, ScheduledInvocation<BackupRunOptions> run, ControlPlane controlPlane, InvocationDeadline deadline)
     {
-        var results = new TableBackupResult[tables.Count];
-        if (tables.Count == 0) return results;
+        if (tables.Count == 0) return [];
         var arnPrefix = await TableArnPrefixAsync(tables, controlPlane, deadline).ConfigureAwait(false);
-        var budget = new TimeBudget(deadline, MinimumPerTable);
         var worker = new TableBackup(_dynamoDb, controlPlane, _settings.Retention, deadline);
-        await Parallel.ForEachAsync(Enumerable.Range(0, tables.Count), new ParallelOptions { MaxDegreeOfParallelism = _settings.Concurrency }, async (i, _) =>
-        {
-            if (!budget.CanStartAnother())
-            {
-                results[i] = new TableBackupResult
-                {
-                    Table = tables[i], Outcome = BackupOutcome.NotReached,
-                    Reason = "not started: the invocation's time budget was running out; Lambda's retry or the next run takes it",
-                };
-                return;
-            }
-            var started = Stopwatch.GetTimestamp();
-            results[i] = await worker.RunAsync(tables[i], arnPrefix + tables[i], run.Night, run.ScheduledTime, run.Options.DryRun).ConfigureAwait(false);
-            budget.Finished(Stopwatch.GetElapsedTime(started));
-        }).ConfigureAwait(false);
-        return results;
+        return await TableSweep.RunAsync(tables, _settings.Concurrency, deadline,
+            table => worker.RunAsync(table, arnPrefix + table, run.Night, run.ScheduledTime, run.Options.DryRun),
+            table => new TableBackupResult { Table = table, Outcome = BackupOutcome.NotReached, Reason = TableSweep.NotReachedReason }).ConfigureAwait(false);
     }
 
     // ListTagsOfResource takes the table's ARN and ListTables gives names: one DescribeTable tells

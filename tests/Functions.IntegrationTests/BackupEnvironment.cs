@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
@@ -21,7 +20,7 @@ internal sealed class BackupEnvironment
 {
     public const int ExtraTables = 25;
     private readonly MotoFixture _moto;
-    private readonly MemoryStream _logs = new();
+    private readonly LogCapture _logs = new();
 
     private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign)
     {
@@ -66,7 +65,7 @@ internal sealed class BackupEnvironment
         return new BackupEnvironment(moto, app, tables.Order(StringComparer.Ordinal).ToList(), foreign);
     }
 
-    private static Task CreateTableAsync(MotoFixture moto, string name, List<Tag>? tags)
+    public static Task CreateTableAsync(MotoFixture moto, string name, List<Tag>? tags)
         => moto.Client.CreateTableAsync(new CreateTableRequest
         {
             TableName = name,
@@ -79,7 +78,7 @@ internal sealed class BackupEnvironment
     /// <summary>The function as the template configures it; rates raised so a test run is not paced at DynamoDB's.</summary>
     public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null, RetryPolicy? retry = null)
     {
-        _logs.SetLength(0);
+        _logs.Clear();
         var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
             .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
         var environment = FunctionDefinition.Read(context, "NightlyBackupFunction").Environment.ToDictionary();
@@ -89,28 +88,25 @@ internal sealed class BackupEnvironment
             Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
         };
         return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
-            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs),
+            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs.Sink),
             retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
     }
 
     /// <summary>A rule's scheduled event for this night (03:00 UTC), with the given detail.</summary>
     public static string ScheduledEvent(DateOnly night, string detail = "{}", string source = "aws.events")
-        => $$"""
-           {"version":"0","id":"{{Guid.NewGuid()}}","detail-type":"Scheduled Event","source":"{{source}}","account":"123456789012",
-            "time":"{{night.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}}T03:00:00Z","region":"us-east-1","resources":[],"detail":{{detail}}}
-           """;
+        => ScheduledEvents.At(new DateTimeOffset(night, new TimeOnly(3, 0), TimeSpan.Zero), detail, source);
 
     /// <summary>One invocation; the log lines read afterwards are this invocation's.</summary>
     public async Task<BackupRunSummary> RunAsync(Function function, string json)
     {
-        _logs.SetLength(0);
+        _logs.Clear();
         return await function.RunAsync(Encoding.UTF8.GetBytes(json));
     }
 
     /// <summary>An invocation that must end in an error after finishing every other table.</summary>
     public async Task<BackupRunSummary> RunFailingAsync(Function function, string json)
     {
-        _logs.SetLength(0);
+        _logs.Clear();
         return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Summary;
     }
 
@@ -121,13 +117,9 @@ internal sealed class BackupEnvironment
     public async Task<string> SeedBackupAsync(string table, string name)
         => (await _moto.Client.CreateBackupAsync(new CreateBackupRequest { TableName = table, BackupName = name })).BackupDetails.BackupArn;
 
-    public List<JsonElement> LogLines() => AllLines().Where(l => !l.TryGetProperty("_aws", out _)).ToList();
+    public List<JsonElement> LogLines() => _logs.LogLines();
 
-    public JsonElement SummaryLine() => LogLines().Single(l => l.GetProperty("message").GetString() == "nightly backup run");
+    public JsonElement SummaryLine() => _logs.Line("nightly backup run");
 
-    public JsonElement MetricRecord() => AllLines().Single(l => l.TryGetProperty("_aws", out _));
-
-    private List<JsonElement> AllLines()
-        => Encoding.UTF8.GetString(_logs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+    public JsonElement MetricRecord() => _logs.MetricRecord();
 }

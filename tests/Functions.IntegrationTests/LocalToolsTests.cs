@@ -77,6 +77,27 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains("\"message\":\"nightly backup run\"", stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> PitrEventFiles()
+        => new(Directory.GetFiles(Repo.EventsDirectory, "pitr-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(PitrEventFiles))]
+    public async Task Every_pitr_sample_event_runs_the_pitr_guard_through_LocalInvoke(string file)
+    {
+        await CreateDefaultEnvironmentTablesAsync();
+        var path = Path.Combine("events", file);
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(), "PitrGuardFunction", "-e", path);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(file.Contains("report-only", StringComparison.Ordinal) ? "report" : "enforce", report.GetProperty("mode").GetString());
+        var tables = report.GetProperty("tables").EnumerateArray().ToList();
+        Assert.Superset(new HashSet<string?> { "maip-dev-orders", "maip-dev-audit" }, tables.Select(t => t.GetProperty("table").GetString()).ToHashSet());
+        Assert.All(tables, t => Assert.NotEqual("failed", t.GetProperty("outcome").GetString()));
+        Assert.Contains("\"message\":\"pitr check\"", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_function_that_fails_gives_a_lambda_style_error_and_a_non_zero_exit()
     {
@@ -133,7 +154,7 @@ public class LocalToolsTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task The_readme_first_command_prints_an_audit_trail_and_a_backup_run_from_its_own_moto()
+    public async Task The_readme_first_command_prints_an_audit_trail_a_backup_run_and_a_pitr_check_from_its_own_moto()
     {
         var environment = new Dictionary<string, string?>
         {
@@ -152,5 +173,10 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains("dry run  night 2026-11-23: 8 would-create; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
         Assert.Contains("retry    night 2026-11-23: 8 exists; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
         Assert.Contains("One backup per table for the night, whatever the retries.", stdout, StringComparison.Ordinal);
+        Assert.Contains("report   0 compliant, 0 remediated, 8 nonCompliant, 0 exempt, 0 skipped, 0 failed, 0 notReached, 8 findings", stdout, StringComparison.Ordinal);
+        Assert.Contains("maip-dev-orders              non-compliant  point-in-time recovery is off; findings: NO_RECENT_BACKUP", stdout, StringComparison.Ordinal);
+        Assert.Contains("enforce  0 compliant, 8 remediated", stdout, StringComparison.Ordinal);
+        Assert.Contains("enforce  8 compliant, 0 remediated", stdout, StringComparison.Ordinal);
+        Assert.Contains("audit records of table changes: 8 (PITR_ENABLED)", stdout, StringComparison.Ordinal);
     }
 }

@@ -27,7 +27,7 @@ public class EventEnvelopeTests
     [Fact]
     public void A_scheduler_schedule_carries_its_detail_as_a_json_string_which_is_read_as_the_object()
     {
-        var e = CloudWatchEvents.Parse(Event("schedule-scheduler-report-only.json"), TestDetailContext.Default.RunOptions);
+        var e = CloudWatchEvents.Parse(Event("pitr-report-only-scheduler.json"), TestDetailContext.Default.RunOptions);
 
         Assert.Equal("aws.scheduler", e.Source);
         Assert.Equal("report", e.Detail!.Mode);

@@ -52,7 +52,7 @@ async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
     var parsed = e.Detail.ValueKind == JsonValueKind.Object && e.Time != default && e.Source is "aws.events" or "aws.scheduler";
     var outcomes = new List<string>();
     var ok = parsed;
-    foreach (var function in new[] { "NightlyBackupFunction" })
+    foreach (var function in new[] { "NightlyBackupFunction", "PitrGuardFunction" })
     {
         var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
             ToolProcess.MotoEnvironment(moto.Endpoint, Region), function, "-e", file);
@@ -63,7 +63,7 @@ async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
             continue;
         }
         var counts = JsonDocument.Parse(stdout).RootElement.GetProperty("counts");
-        outcomes.Add($"{function}: {counts.GetProperty("tables").GetInt32()} tables, {counts.GetProperty("created").GetInt32()} created, {counts.GetProperty("skipped").GetInt32()} skipped");
+        outcomes.Add($"{function}: " + string.Join(", ", counts.EnumerateObject().Where(c => c.Value.GetInt32() > 0).Select(c => $"{c.Value.GetInt32()} {c.Name}")));
         ok &= counts.GetProperty("tables").GetInt32() > 0;
     }
     return ("schedule", $"{e.Source}, detail {JsonSerializer.Serialize(e.Detail, LambdaJsonContext.Default.JsonElement)}; {string.Join("; ", outcomes)}", ok);

@@ -94,7 +94,15 @@ Console.WriteLine("    --key-condition-expression '#pk = :pk AND #ts BETWEEN :st
 Console.WriteLine("    --expression-attribute-names '{\"#pk\":\"entityType#entityId\",\"#ts\":\"timestamp\"}' \\");
 Console.WriteLine($"    --expression-attribute-values '{{\":pk\":{{\"S\":\"order#{order}\"}},\":start\":{{\"S\":\"2026-01-01T00:00:00Z\"}},\":end\":{{\"S\":\"2099-12-31T23:59:59Z\"}}}}'");
 
-// 6. The nightly backup of every table: a dry run, the run, then EventBridge's retry of the same night.
+// 6. The hourly PITR guard, report only: moto's tables start with PITR off and no backup.
+var pitr = FunctionDefinition.Read(context, "PitrGuardFunction");
+LocalFunctionHost.ApplyEnvironment(pitr, region);
+var pitrHandler = LocalFunctionHost.Load(repo, pitr);
+Console.WriteLine();
+Console.WriteLine("PITR guard (PitrGuardFunction), events/pitr-report-only.json:");
+await PitrCheckAsync("pitr-report-only.json", details: true);
+
+// 7. The nightly backup of every table: a dry run, the run, then EventBridge's retry of the same night.
 var backup = FunctionDefinition.Read(context, "NightlyBackupFunction");
 LocalFunctionHost.ApplyEnvironment(backup, region);
 var backupHandler = LocalFunctionHost.Load(repo, backup);
@@ -119,7 +127,34 @@ foreach (var table in tables)
     Console.WriteLine($"  {table.TableName,-28} {string.Join(", ", names)}");
 }
 Console.WriteLine(backupsConsistent ? "One backup per table for the night, whatever the retries." : "NOT one backup per table for the night.");
-return unchanged && backupsConsistent ? 0 : 1;
+
+// 8. The PITR guard enforcing, then its next hour: everything fixed once, audited once.
+Console.WriteLine();
+Console.WriteLine("PITR guard, events/pitr-hourly.json (enforce), then the same again:");
+LocalFunctionHost.ApplyEnvironment(pitr, region);
+await PitrCheckAsync("pitr-hourly.json", details: false);
+var fixedOnce = await PitrCheckAsync("pitr-hourly.json", details: false) == 0;
+var pitrAudit = (await ScanAll(auditTable)).Where(i => i["entityType#entityId"].S.StartsWith("table#", StringComparison.Ordinal)).ToList();
+Console.WriteLine($"  audit records of table changes: {pitrAudit.Count} ({string.Join(", ", pitrAudit.Select(i => i["eventName"].S).Distinct())})");
+return unchanged && backupsConsistent && fixedOnce ? 0 : 1;
+
+// One run of the PITR guard: its counts, and per table what is wrong; returns the tables remediated.
+async Task<int> PitrCheckAsync(string file, bool details)
+{
+    var payload = await File.ReadAllBytesAsync(Path.Combine(repo.EventsDirectory, file));
+    var report = JsonDocument.Parse(await pitrHandler.InvokeAsync(payload, TimeSpan.FromSeconds(pitr.TimeoutSeconds)) ?? []).RootElement;
+    var counts = report.GetProperty("counts");
+    Console.WriteLine($"  {report.GetProperty("mode").GetString(),-8} " + string.Join(", ",
+        counts.EnumerateObject().Where(c => c.Name is not ("tables" or "checked")).Select(c => $"{c.Value.GetInt32()} {c.Name}")));
+    if (details)
+        foreach (var table in report.GetProperty("tables").EnumerateArray())
+        {
+            var findings = table.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString());
+            var reason = table.TryGetProperty("reason", out var r) ? r.GetString() : "";
+            Console.WriteLine($"  {table.GetProperty("table").GetString(),-28} {table.GetProperty("outcome").GetString(),-14} {reason}; findings: {string.Join(", ", findings)}");
+        }
+    return counts.GetProperty("remediated").GetInt32();
+}
 
 async Task Put(string table, Dictionary<string, AttributeValue> item)
     => await dynamo.PutItemAsync(new PutItemRequest { TableName = table, Item = item });

@@ -22,6 +22,8 @@ public sealed record FunctionEnvironment
     public required string ServiceName { get; init; }
     /// <summary>METRICS_NAMESPACE: one CloudWatch namespace for the whole suite.</summary>
     public string MetricsNamespace { get; init; } = DefaultMetricsNamespace;
+    /// <summary>AWS_LAMBDA_FUNCTION_NAME (Lambda sets it): the actor of the changes a function makes.</summary>
+    public string FunctionName { get; init; } = "";
 
     public static FunctionEnvironment FromEnvironment(string defaultService)
         => From(Environment.GetEnvironmentVariable, defaultService);
@@ -41,6 +43,7 @@ public sealed record FunctionEnvironment
             Timeout = ParseTimeout(Value(variable, "FUNCTION_TIMEOUT_SECONDS")),
             ServiceName = Value(variable, "SERVICE_NAME") ?? defaultService,
             MetricsNamespace = Value(variable, "METRICS_NAMESPACE") ?? DefaultMetricsNamespace,
+            FunctionName = Value(variable, "AWS_LAMBDA_FUNCTION_NAME") ?? Value(variable, "SERVICE_NAME") ?? defaultService,
         };
     }
 

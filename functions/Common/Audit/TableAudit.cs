@@ -1,0 +1,81 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.DynamoDb;
+using Functions.Common.Runtime;
+using Functions.Common.Tables;
+
+namespace Functions.Common.Audit;
+
+/// <summary>
+/// A change the suite made to a table's settings (PITR, billing mode), for the audit table: the
+/// setting before and after, who made it, and when.
+/// </summary>
+public sealed record TableChange(
+    string TableName, string EventName, DateTimeOffset ChangeTime, string Actor,
+    IReadOnlyDictionary<string, AttributeValue> Before, IReadOnlyDictionary<string, AttributeValue> After,
+    string? Reason = null);
+
+/// <summary>
+/// The audit item of a table change: <c>entityType#entityId</c> = <c>table#&lt;table name&gt;</c> and a
+/// <c>timestamp</c> shaped like the audit trail's (ISO time with milliseconds, then <c>#</c> and
+/// what distinguishes it: here the event name), so an operator's time-range query over one
+/// table's history works the same way.
+/// </summary>
+public static class TableAuditRecord
+{
+    public const string EntityType = "table";
+
+    public static string EntityKey(string tableName) => $"{EntityType}#{tableName}";
+
+    public static string Timestamp(DateTimeOffset time, string eventName)
+        => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "#" + eventName;
+
+    public static Dictionary<string, AttributeValue> Item(TableChange change)
+    {
+        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [TableCatalog.Audit.PartitionKey] = new() { S = EntityKey(change.TableName) },
+            [TableCatalog.Audit.SortKey] = new() { S = Timestamp(change.ChangeTime, change.EventName) },
+            ["eventName"] = new() { S = change.EventName },
+            ["entityType"] = new() { S = EntityType },
+            ["entityId"] = new() { S = change.TableName },
+            ["sourceTable"] = new() { S = change.TableName },
+            ["changeTime"] = new() { S = change.ChangeTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) },
+            ["actor"] = new() { S = change.Actor },
+            ["before"] = new() { M = new Dictionary<string, AttributeValue>(change.Before, StringComparer.Ordinal) },
+            ["after"] = new() { M = new Dictionary<string, AttributeValue>(change.After, StringComparer.Ordinal) },
+        };
+        if (change.Reason is not null) item["reason"] = new() { S = change.Reason };
+        return item;
+    }
+}
+
+/// <summary>
+/// Writes table changes to the audit table once: the put is conditional on the key being new, so
+/// a replay of the same change (the same run's retry) finds its record and writes nothing.
+/// </summary>
+public sealed class TableAuditWriter(IAmazonDynamoDB dynamoDb, string auditTable, RetryPolicy retry)
+{
+    public string AuditTable => auditTable;
+
+    /// <summary>True when written now; false when this very change was already audited.</summary>
+    public async Task<bool> PutOnceAsync(TableChange change, InvocationDeadline deadline)
+    {
+        try
+        {
+            await retry.ExecuteAsync(token => dynamoDb.PutItemAsync(new PutItemRequest
+            {
+                TableName = auditTable,
+                Item = TableAuditRecord.Item(change),
+                ConditionExpression = "attribute_not_exists(#pk)",
+                ExpressionAttributeNames = new() { ["#pk"] = TableCatalog.Audit.PartitionKey },
+            }, token), deadline, "PutItem (audit)").ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+}

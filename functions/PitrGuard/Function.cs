@@ -1,0 +1,154 @@
+using Amazon.DynamoDBv2;
+using Functions.Common.Audit;
+using Functions.Common.DynamoDb;
+using Functions.Common.Lambda;
+using Functions.Common.Logging;
+using Functions.Common.Metrics;
+using Functions.Common.Runtime;
+using Functions.Common.Scheduled;
+using Functions.Common.Tables;
+
+namespace Functions.PitrGuard;
+
+/// <summary>
+/// Keeps point-in-time recovery on for every table of the environment and reports the rest of
+/// each table's production readiness. Handler: <c>PitrGuard::Functions.PitrGuard.Function::FunctionHandler</c>.
+/// </summary>
+public sealed class Function
+{
+    private readonly FunctionEnvironment _environment;
+    private readonly PitrSettings _settings;
+    private readonly IAmazonDynamoDB _dynamoDb;
+    private readonly StructuredLogger _logger;
+    private readonly EmfMetrics _metrics;
+    private readonly RetryPolicy _retry;
+    private readonly TableAuditWriter _audit;
+
+    /// <summary>Called once by the Lambda runtime at init.</summary>
+    public Function()
+        : this(FunctionEnvironment.FromEnvironment("pitr-guard"), PitrSettings.FromEnvironment(), DynamoDbClients.Create(), null)
+    {
+    }
+
+    public Function(FunctionEnvironment environment, PitrSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
+    {
+        _environment = environment;
+        _settings = settings;
+        _dynamoDb = dynamoDb;
+        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
+        _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
+        _retry = retry ?? new RetryPolicy(ControlPlaneRetry);
+        _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
+    }
+
+    /// <summary>PITR cannot be turned on for a moment after a table is created: ContinuousBackupsUnavailableException passes.</summary>
+    public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("ContinuousBackupsUnavailableException");
+
+    /// <summary>The managed runtime's raw signature: the scheduled event in, the report out.</summary>
+    public async Task<Stream> FunctionHandler(Stream input)
+    {
+        var report = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false)).ConfigureAwait(false);
+        return LambdaPayload.Serialize(report, PitrJsonContext.Default.PitrReport);
+    }
+
+    /// <summary>
+    /// The whole check. Throws <see cref="PitrCheckFailedException"/> after every other table is
+    /// done when a table failed or was not reached, so Lambda's retry and the Errors alarm see it.
+    /// </summary>
+    public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> json)
+    {
+        _logger.StartInvocation();
+        var run = ScheduledInvocations.Parse(json.Span, PitrJsonContext.Default.PitrRunOptions, _logger.Clock);
+        PitrMode mode;
+        try
+        {
+            mode = PitrSettings.ParseMode(run.Options.Mode, "The event's detail \"mode\"") ?? _settings.Mode;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidEventException(ex.Message);
+        }
+
+        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _logger.Clock));
+        var tables = await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, _environment.TablePrefix, deadline).ConfigureAwait(false);
+        var check = new TablePitrCheck(_dynamoDb, controlPlane, _audit, _settings, _environment, deadline);
+        var results = await TableSweep.RunAsync(tables, _settings.Concurrency, deadline,
+            table => check.RunAsync(table, mode, run.ScheduledTime),
+            table => new TablePitrResult { Table = table, Outcome = PitrOutcome.NotReached, Reason = TableSweep.NotReachedReason }).ConfigureAwait(false);
+
+        var report = Summarise(run, mode, [.. results], controlPlane);
+        Report(report);
+        if (report.Counts.Failed + report.Counts.NotReached > 0)
+            throw new PitrCheckFailedException(report);
+        return report;
+    }
+
+    private PitrReport Summarise(ScheduledInvocation<PitrRunOptions> run, PitrMode mode, List<TablePitrResult> results, ControlPlane controlPlane)
+    {
+        int Count(string outcome) => results.Count(r => r.Outcome == outcome);
+        return new PitrReport
+        {
+            Mode = mode == PitrMode.Enforce ? "enforce" : "report",
+            CheckedAt = run.ScheduledTime,
+            Source = run.Source,
+            RecoveryDays = _settings.RecoveryDays,
+            Counts = new PitrCounts
+            {
+                Tables = results.Count,
+                Compliant = Count(PitrOutcome.Compliant),
+                Remediated = Count(PitrOutcome.Remediated),
+                NonCompliant = Count(PitrOutcome.NonCompliant),
+                Exempt = Count(PitrOutcome.Exempt),
+                Skipped = Count(PitrOutcome.InUse) + Count(PitrOutcome.NotFound),
+                Failed = Count(PitrOutcome.Failed),
+                NotReached = Count(PitrOutcome.NotReached),
+                Checked = Count(PitrOutcome.Compliant) + Count(PitrOutcome.Remediated) + Count(PitrOutcome.NonCompliant) + Count(PitrOutcome.Exempt),
+                Findings = results.Sum(r => r.Findings.Count),
+            },
+            Tables = results,
+            Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
+        };
+    }
+
+    private void Report(PitrReport report)
+    {
+        foreach (var failed in report.Tables.Where(t => t.Outcome == PitrOutcome.Failed))
+            _logger.Error("table not checked", ("table", failed.Table), ("reason", failed.Reason),
+                ("change_before", failed.Change?.Before), ("change_after", failed.Change?.After));
+        var c = report.Counts;
+        string[] Tables(string outcome) => report.Tables.Where(t => t.Outcome == outcome).Select(t => $"{t.Table}: {t.Reason}").ToArray();
+        _logger.Info("pitr check",
+            ("mode", report.Mode), ("source", report.Source), ("recovery_days", report.RecoveryDays),
+            ("tables", c.Tables), ("checked", c.Checked), ("compliant", c.Compliant), ("remediated", c.Remediated),
+            ("non_compliant", c.NonCompliant), ("exempt", c.Exempt), ("skipped", c.Skipped), ("failed", c.Failed),
+            ("not_reached", c.NotReached), ("readiness_findings", c.Findings),
+            ("remediated_tables", Tables(PitrOutcome.Remediated)),
+            ("non_compliant_tables", Tables(PitrOutcome.NonCompliant)),
+            ("exempt_tables", Tables(PitrOutcome.Exempt)),
+            ("failed_tables", Tables(PitrOutcome.Failed)),
+            ("findings", report.Tables.SelectMany(t => t.Findings.Select(f => $"{t.Table}: {f.Code}")).ToArray()),
+            ("control_plane_calls", report.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
+        _metrics.Publish([
+            new Metric("TablesChecked", c.Checked),
+            new Metric("PitrRemediated", c.Remediated),
+            new Metric("PitrNonCompliant", c.NonCompliant),
+            new Metric("ReadinessFindings", c.Findings),
+        ]);
+    }
+}
+
+/// <summary>Some tables were not checked; the summary log line says which and why.</summary>
+public sealed class PitrCheckFailedException(PitrReport report) : Exception(MessageFor(report))
+{
+    public PitrReport Report { get; } = report;
+
+    private static string MessageFor(PitrReport r)
+    {
+        var failed = r.Tables.Where(t => t.Outcome is PitrOutcome.Failed or PitrOutcome.NotReached)
+            .Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})").ToList();
+        var shown = string.Join("; ", failed.Take(5)) + (failed.Count > 5 ? $"; and {failed.Count - 5} more" : "");
+        return $"PITR check ({r.Mode}): {r.Counts.Failed} of {r.Counts.Tables} tables failed and {r.Counts.NotReached} were not reached " +
+               $"({r.Counts.Remediated} remediated, {r.Counts.NonCompliant} non-compliant, {r.Counts.Compliant} compliant). {shown}";
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.DynamoDb;
+using Functions.Common.Logging;
+using Functions.Common.Runtime;
+using Functions.DevKit;
+using Functions.PitrGuard;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// The template's eight tables on moto under a unique app name, with a mix of PITR settings:
+/// orders off, quotes on with 7 days, customers on with 35, the rest off; and a ninth table,
+/// legacy, off but tagged pitr=off. Beside them another environment's table and a look-alike, both off.
+/// </summary>
+internal sealed class PitrEnvironment
+{
+    private readonly MotoFixture _moto;
+    private readonly LogCapture _logs = new();
+
+    private PitrEnvironment(MotoFixture moto, string app, IReadOnlyList<string> tables)
+    {
+        _moto = moto;
+        App = app;
+        Tables = tables;
+    }
+
+    public string App { get; }
+    public IReadOnlyList<string> Tables { get; }
+    public IReadOnlyList<string> Foreign => [$"{App}-prod-orders", $"{App}x-dev-orders"];
+    public string Table(string suffix) => $"{App}-dev-{suffix}";
+
+    public static async Task<PitrEnvironment> CreateAsync(MotoFixture moto)
+    {
+        var app = "pg" + Guid.NewGuid().ToString("N")[..8];
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var tables = new List<string>();
+        foreach (var table in TableDefinition.ReadAll(context))
+        {
+            await table.CreateAsync(moto.Client);
+            tables.Add(table.TableName);
+        }
+        // Tagged at creation: moto's answer to TagResource fails the SDK's CRC32 check.
+        tables.Add($"{app}-dev-legacy");
+        await BackupEnvironment.CreateTableAsync(moto, tables[^1], [new Tag { Key = "pitr", Value = "off" }]);
+        var env = new PitrEnvironment(moto, app, tables.Order(StringComparer.Ordinal).ToList());
+        await env.SetPitrAsync("quotes", 7);
+        await env.SetPitrAsync("customers", 35);
+        foreach (var name in env.Foreign) await BackupEnvironment.CreateTableAsync(moto, name, null);
+        return env;
+    }
+
+    public Task SetPitrAsync(string suffix, int days)
+        => _moto.Client.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+        {
+            TableName = Table(suffix),
+            PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true, RecoveryPeriodInDays = days },
+        });
+
+    /// <summary>PITR of any table, as DescribeContinuousBackups tells it.</summary>
+    public async Task<(bool Enabled, int? Days)> PitrOfAsync(string table)
+    {
+        var pitr = (await _moto.Client.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = table }))
+            .ContinuousBackupsDescription.PointInTimeRecoveryDescription;
+        return (pitr.PointInTimeRecoveryStatus == "ENABLED", pitr.RecoveryPeriodInDays);
+    }
+
+    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
+        var environment = FunctionDefinition.Read(context, "PitrGuardFunction").Environment.ToDictionary();
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-pitr-guard";
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
+        var settings = PitrSettings.From(environment.GetValueOrDefault) with
+        {
+            Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
+        };
+        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "pitr-guard"), settings,
+            client ?? _moto.Client, new StructuredLogger("pitr-guard", _logs.Sink),
+            new RetryPolicy(Functions.PitrGuard.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+    }
+
+    public async Task<PitrReport> RunAsync(Function function, string json)
+    {
+        _logs.Clear();
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+    }
+
+    public async Task<PitrReport> RunFailingAsync(Function function, string json)
+    {
+        _logs.Clear();
+        return (await Assert.ThrowsAsync<PitrCheckFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Report;
+    }
+
+    public LogCapture Logs => _logs;
+
+    /// <summary>Every <c>table#…</c> record of the environment's audit table.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> TableAuditRecordsAsync()
+        => ((await _moto.Client.ScanAsync(new ScanRequest { TableName = Table("audit") })).Items ?? [])
+            .Where(i => i["entityType#entityId"].S.StartsWith("table#", StringComparison.Ordinal)).ToList();
+}

@@ -1,0 +1,122 @@
+using Functions.Common.Audit;
+using Functions.PitrGuard;
+
+namespace Functions.Tests;
+
+/// <summary>The PITR guard's decisions, without AWS: PITR, the readiness checklist, the audit record.</summary>
+public class PitrDecisionTests
+{
+    private static readonly DateTimeOffset AsOf = new(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(false, null, PitrMode.Enforce, PitrOutcome.Remediated, PitrDecision.PitrEnabled)]
+    [InlineData(false, null, PitrMode.Report, PitrOutcome.NonCompliant, PitrDecision.PitrEnabled)]
+    [InlineData(true, 7, PitrMode.Enforce, PitrOutcome.Remediated, PitrDecision.PitrPeriodRaised)]
+    [InlineData(true, 7, PitrMode.Report, PitrOutcome.NonCompliant, PitrDecision.PitrPeriodRaised)]
+    [InlineData(true, 34, PitrMode.Enforce, PitrOutcome.Remediated, PitrDecision.PitrPeriodRaised)]
+    [InlineData(true, 35, PitrMode.Enforce, PitrOutcome.Compliant, null)]
+    [InlineData(true, null, PitrMode.Enforce, PitrOutcome.Compliant, null)] // no period stated: DynamoDB's 35
+    public void Pitr_off_or_short_is_fixed_in_enforce_mode_and_reported_in_report_mode(bool enabled, int? days, PitrMode mode, string outcome, string? eventName)
+    {
+        var decision = PitrPolicy.Decide(new PitrState(enabled, days), exempt: false, mode, policyDays: 35);
+
+        Assert.Equal((outcome, eventName), (decision.Outcome, decision.EventName));
+        if (eventName is not null) Assert.Equal(new PitrState(true, 35), decision.Target);
+        Assert.Equal(outcome == PitrOutcome.Remediated, decision.Changes);
+    }
+
+    [Fact]
+    public void A_longer_period_than_the_policy_is_never_lowered()
+    {
+        var decision = PitrPolicy.Decide(new PitrState(true, 35), exempt: false, PitrMode.Enforce, policyDays: 7);
+        Assert.Equal(PitrOutcome.Compliant, decision.Outcome);
+        Assert.Null(decision.Target);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_exempt_table_is_never_changed_whatever_its_state(bool enabled)
+    {
+        var decision = PitrPolicy.Decide(new PitrState(enabled, 1), exempt: true, PitrMode.Enforce, 35);
+        Assert.Equal((PitrOutcome.Exempt, false, null), (decision.Outcome, decision.Changes, decision.EventName));
+        Assert.Contains("pitr=off", decision.Reason, StringComparison.Ordinal);
+    }
+
+    private static TableFacts Ready(string name = "maip-prod-orders") => new(name, IsBusinessTable: true, IsEphemeral: false,
+        DeletionProtection: true, StreamEnabled: true, TtlEnabled: null, LatestOnDemandBackup: AsOf - TimeSpan.FromHours(11));
+
+    private static List<string> Codes(TableFacts facts, string environment = "prod")
+        => Readiness.Check(facts, environment, AsOf).Select(f => f.Code).ToList();
+
+    [Fact]
+    public void A_ready_table_has_no_findings()
+        => Assert.Empty(Codes(Ready()));
+
+    [Fact]
+    public void Deletion_protection_off_is_a_finding_outside_dev_only()
+    {
+        Assert.Equal([Finding.DeletionProtectionOff], Codes(Ready() with { DeletionProtection = false }, "prod"));
+        Assert.Equal([Finding.DeletionProtectionOff], Codes(Ready() with { DeletionProtection = false }, "staging"));
+        Assert.Empty(Codes(Ready() with { DeletionProtection = false }, "dev"));
+    }
+
+    [Fact]
+    public void A_business_table_without_a_stream_is_a_finding_another_table_is_not()
+    {
+        Assert.Equal([Finding.NoStream], Codes(Ready() with { StreamEnabled = false }));
+        Assert.Empty(Codes(Ready("maip-prod-audit") with { IsBusinessTable = false, StreamEnabled = false }));
+    }
+
+    [Fact]
+    public void An_ephemeral_table_needs_ttl()
+    {
+        Assert.Equal([Finding.NoTtl], Codes(Ready() with { IsEphemeral = true, TtlEnabled = false }));
+        Assert.Empty(Codes(Ready() with { IsEphemeral = true, TtlEnabled = true }));
+        Assert.Empty(Codes(Ready() with { IsEphemeral = false, TtlEnabled = null }));
+    }
+
+    [Fact]
+    public void The_latest_on_demand_backup_must_be_at_most_48_hours_old_at_the_check()
+    {
+        Assert.Empty(Codes(Ready() with { LatestOnDemandBackup = AsOf - TimeSpan.FromHours(48) }));
+        Assert.Equal([Finding.NoRecentBackup], Codes(Ready() with { LatestOnDemandBackup = AsOf - TimeSpan.FromHours(48) - TimeSpan.FromSeconds(1) }));
+        var none = Readiness.Check(Ready() with { LatestOnDemandBackup = null }, "prod", AsOf).Single();
+        Assert.Equal("no on-demand backup in the last 48 hours", none.Detail);
+    }
+
+    [Fact]
+    public void A_table_change_is_audited_under_table_name_with_the_setting_before_and_after()
+    {
+        var change = new TableChange("maip-dev-orders", PitrDecision.PitrPeriodRaised, AsOf, "maip-dev-pitr-guard",
+            new PitrState(true, 7).ToAudit(), new PitrState(true, 35).ToAudit(), "recovery period 7 days, policy 35");
+
+        var item = TableAuditRecord.Item(change);
+
+        Assert.Equal("table#maip-dev-orders", item["entityType#entityId"].S);
+        Assert.Equal("2026-11-23T14:00:00.000Z#PITR_PERIOD_RAISED", item["timestamp"].S);
+        Assert.Equal(("PITR_PERIOD_RAISED", "table", "maip-dev-orders", "maip-dev-pitr-guard"),
+            (item["eventName"].S, item["entityType"].S, item["entityId"].S, item["actor"].S));
+        Assert.Equal(("ENABLED", "7"), (item["before"].M["pointInTimeRecovery"].S, item["before"].M["recoveryPeriodInDays"].N));
+        Assert.Equal(("ENABLED", "35"), (item["after"].M["pointInTimeRecovery"].S, item["after"].M["recoveryPeriodInDays"].N));
+        Assert.False(new PitrState(false, null).ToAudit().ContainsKey("recoveryPeriodInDays"));
+    }
+
+    [Theory]
+    [InlineData(null, null, null, PitrMode.Enforce, 35)]
+    [InlineData("report", "7", "sessions, carts", PitrMode.Report, 7)]
+    [InlineData(" ENFORCE ", "1", "", PitrMode.Enforce, 1)]
+    public void Settings_come_from_the_environment(string? mode, string? days, string? ephemeral, PitrMode expectedMode, int expectedDays)
+    {
+        var settings = PitrSettings.From(n => n switch { "PITR_MODE" => mode, "PITR_RECOVERY_DAYS" => days, "EPHEMERAL_TABLES" => ephemeral, _ => null });
+        Assert.Equal((expectedMode, expectedDays), (settings.Mode, settings.RecoveryDays));
+        if (ephemeral == "sessions, carts") Assert.Equal(["carts", "sessions"], settings.EphemeralSuffixes.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("PITR_MODE", "fix")]
+    [InlineData("PITR_RECOVERY_DAYS", "0")]
+    [InlineData("PITR_RECOVERY_DAYS", "36")]
+    public void A_setting_outside_its_range_is_refused_at_start(string name, string value)
+        => Assert.Contains(name, Assert.Throws<InvalidOperationException>(() => PitrSettings.From(n => n == name ? value : null)).Message, StringComparison.Ordinal);
+}
