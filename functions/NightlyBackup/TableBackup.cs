@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Functions.Common.DynamoDb;
 using Functions.Common.Runtime;
+using Functions.Common.Scheduled;
 
 namespace Functions.NightlyBackup;
 
@@ -22,7 +23,7 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
         var result = new TableBackupResult { Table = table, Outcome = BackupOutcome.Failed, Backup = name };
         try
         {
-            if (await IsTaggedSkipAsync(tableArn).ConfigureAwait(false))
+            if (await TableTags.HasAsync(dynamoDb, controlPlane, tableArn, SkipTagKey, SkipTagValue, deadline).ConfigureAwait(false))
             {
                 (result.Outcome, result.Reason, result.Backup) = (BackupOutcome.SkippedByTag, $"tagged {SkipTagKey}={SkipTagValue}", null);
                 return result;
@@ -71,21 +72,6 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
             (result.Outcome, result.Reason) = (BackupOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
         }
         return result;
-    }
-
-    private async Task<bool> IsTaggedSkipAsync(string tableArn)
-    {
-        string? token = null;
-        do
-        {
-            var page = await controlPlane.CallAsync("ListTagsOfResource",
-                t => dynamoDb.ListTagsOfResourceAsync(new ListTagsOfResourceRequest { ResourceArn = tableArn, NextToken = token }, t),
-                deadline).ConfigureAwait(false);
-            if ((page.Tags ?? []).Any(tag => tag.Key == SkipTagKey && string.Equals(tag.Value?.Trim(), SkipTagValue, StringComparison.OrdinalIgnoreCase)))
-                return true;
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
-        } while (token is not null);
-        return false;
     }
 
     // USER backups only (ListBackups' default): SYSTEM and AWS_BACKUP ones are never the suite's.

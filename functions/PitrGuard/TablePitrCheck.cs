@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
 using Functions.Common.Runtime;
+using Functions.Common.Scheduled;
 using Functions.Common.Tables;
 
 namespace Functions.PitrGuard;
@@ -24,7 +25,7 @@ internal sealed class TablePitrCheck(
         {
             var description = (await controlPlane.CallAsync("DescribeTable",
                 t => dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = table }, t), deadline).ConfigureAwait(false)).Table;
-            var exempt = await IsExemptAsync(description.TableArn).ConfigureAwait(false);
+            var exempt = await TableTags.HasAsync(dynamoDb, controlPlane, description.TableArn, PitrPolicy.ExemptTagKey, PitrPolicy.ExemptTagValue, deadline).ConfigureAwait(false);
             var state = await PitrStateAsync(table).ConfigureAwait(false);
 
             var decision = PitrPolicy.Decide(state, exempt, mode, settings.RecoveryDays);
@@ -68,21 +69,6 @@ internal sealed class TablePitrCheck(
         }, t), deadline).ConfigureAwait(false);
         return await audit.PutOnceAsync(new TableChange(table, decision.EventName!, asOf, environment.FunctionName,
             before.ToAudit(), decision.Target!.ToAudit(), decision.Reason), deadline).ConfigureAwait(false);
-    }
-
-    private async Task<bool> IsExemptAsync(string tableArn)
-    {
-        string? token = null;
-        do
-        {
-            var page = await controlPlane.CallAsync("ListTagsOfResource",
-                t => dynamoDb.ListTagsOfResourceAsync(new ListTagsOfResourceRequest { ResourceArn = tableArn, NextToken = token }, t),
-                deadline).ConfigureAwait(false);
-            if ((page.Tags ?? []).Any(tag => tag.Key == PitrPolicy.ExemptTagKey && string.Equals(tag.Value?.Trim(), PitrPolicy.ExemptTagValue, StringComparison.OrdinalIgnoreCase)))
-                return true;
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
-        } while (token is not null);
-        return false;
     }
 
     private async Task<PitrState> PitrStateAsync(string table)
