@@ -110,6 +110,30 @@ public class PitrGuardTests(MotoFixture moto)
     }
 
     [Fact]
+    public async Task Tables_being_created_or_deleted_are_reported_not_failed_and_a_throttled_call_is_retried()
+    {
+        var env = await PitrEnvironment.CreateAsync(moto);
+        var (deleted, busy, throttled) = (env.Table("orders"), env.Table("quotes"), env.Table("products"));
+        var once = new FirstTimes();
+        using var network = new ScriptedNetwork((request, _) => request.Operation switch
+        {
+            "DescribeContinuousBackups" when request.Names(deleted) => ScriptedNetwork.Error("TableNotFoundException"),
+            "UpdateContinuousBackups" when request.Names(busy) => ScriptedNetwork.Error("ResourceInUseException"),
+            "DescribeContinuousBackups" when request.Names(throttled) && once.First("throttled") => ScriptedNetwork.Error("ThrottlingException"),
+            _ => null,
+        });
+        using var client = network.Client(moto);
+
+        var report = await env.RunAsync(env.Function(client), ScheduledEvents.At(TwoPm));
+
+        Assert.Equal(PitrOutcome.NotFound, Result(report, deleted).Outcome);
+        Assert.Equal(PitrOutcome.InUse, Result(report, busy).Outcome);
+        Assert.Equal(PitrOutcome.Remediated, Result(report, throttled).Outcome);
+        Assert.Equal((0, 2, 5), (report.Counts.Failed, report.Counts.Skipped, report.Counts.Remediated));
+        Assert.Equal((true, (int?)35), await env.PitrOfAsync(throttled));
+    }
+
+    [Fact]
     public async Task The_readiness_report_names_each_finding_and_changes_nothing()
     {
         var env = await PitrEnvironment.CreateAsync(moto);
