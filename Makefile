@@ -18,4 +18,7 @@ build-NightlyBackupFunction:
 build-PitrGuardFunction:
 	$(call publish,functions/PitrGuard/PitrGuard.csproj)
 
-.PHONY: build-AuditTrailFunction build-NightlyBackupFunction build-PitrGuardFunction
+build-ThrottleResponderFunction:
+	$(call publish,functions/ThrottleResponder/ThrottleResponder.csproj)
+
+.PHONY: build-AuditTrailFunction build-NightlyBackupFunction build-PitrGuardFunction build-ThrottleResponderFunction

@@ -132,6 +132,8 @@ public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDicti
     {
         switch (tag)
         {
+            case "!Ref" when SamTemplate.Scalar(argument) == "AWS::NoValue":
+                return null; // the property is left out
             case "!Ref":
                 return Ref(SamTemplate.Scalar(argument) ?? throw new TemplateException($"{what}: !Ref takes a name."), what);
             case "!Sub":

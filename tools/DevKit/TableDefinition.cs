@@ -9,7 +9,7 @@ public sealed record TableDefinition(
     string LogicalId, string TableName,
     IReadOnlyList<(string Name, string Type)> Attributes,
     IReadOnlyList<(string Name, string KeyType)> KeySchema,
-    string? StreamViewType, string? TtlAttribute)
+    string? StreamViewType, string? TtlAttribute, (long Read, long Write)? ProvisionedCapacity = null)
 {
     public string PartitionKey => KeySchema.First(k => k.KeyType == "HASH").Name;
     public string? SortKey => KeySchema.FirstOrDefault(k => k.KeyType == "RANGE").Name;
@@ -27,6 +27,9 @@ public sealed record TableDefinition(
                .ToList() ?? [];
 
         var ttlEnabled = context.Resolve(template.ResourceProperty(id, "TimeToLiveSpecification", "Enabled"), id) as string;
+        var billing = context.Resolve(template.ResourceProperty(id, "BillingMode"), id) as string;
+        var throughput = context.Resolve(template.ResourceProperty(id, "ProvisionedThroughput"), id) as Dictionary<string, object?>;
+        long Capacity(string name) => long.Parse(throughput?[name] as string ?? throw new TemplateException($"{id}: PROVISIONED needs ProvisionedThroughput.{name}."), System.Globalization.CultureInfo.InvariantCulture);
         return new TableDefinition(
             id,
             context.ResolveString(template.ResourceProperty(id, "TableName"), $"{id}.TableName"),
@@ -35,16 +38,18 @@ public sealed record TableDefinition(
             context.Resolve(template.ResourceProperty(id, "StreamSpecification", "StreamViewType"), id) as string,
             string.Equals(ttlEnabled, "true", StringComparison.OrdinalIgnoreCase)
                 ? context.Resolve(template.ResourceProperty(id, "TimeToLiveSpecification", "AttributeName"), id) as string
-                : null);
+                : null,
+            billing == "PROVISIONED" ? (Capacity("ReadCapacityUnits"), Capacity("WriteCapacityUnits")) : null);
     }
 
-    /// <summary>Creates the table as the template defines it (on-demand locally); returns its stream ARN.</summary>
+    /// <summary>Creates the table as the template defines it (billing mode included); returns its stream ARN.</summary>
     public async Task<string?> CreateAsync(IAmazonDynamoDB client, CancellationToken cancellationToken = default)
     {
         var request = new CreateTableRequest
         {
             TableName = TableName,
-            BillingMode = BillingMode.PAY_PER_REQUEST,
+            BillingMode = ProvisionedCapacity is null ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
+            ProvisionedThroughput = ProvisionedCapacity is { } capacity ? new ProvisionedThroughput(capacity.Read, capacity.Write) : null,
             AttributeDefinitions = Attributes.Select(a => new AttributeDefinition(a.Name, a.Type)).ToList(),
             KeySchema = KeySchema.Select(k => new KeySchemaElement(k.Name, k.KeyType)).ToList(),
             StreamSpecification = StreamViewType is null ? null : new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType },

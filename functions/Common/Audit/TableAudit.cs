@@ -11,10 +11,12 @@ namespace Functions.Common.Audit;
 /// A change the suite made to a table's settings (PITR, billing mode), for the audit table: the
 /// setting before and after, who made it, and when.
 /// </summary>
+/// <param name="Details">More attributes of the record (the alarm behind a change, say).</param>
+/// <param name="DryRun">What would have been done: kept apart by its key and marked <c>dryRun</c>.</param>
 public sealed record TableChange(
     string TableName, string EventName, DateTimeOffset ChangeTime, string Actor,
     IReadOnlyDictionary<string, AttributeValue> Before, IReadOnlyDictionary<string, AttributeValue> After,
-    string? Reason = null);
+    string? Reason = null, IReadOnlyDictionary<string, AttributeValue>? Details = null, bool DryRun = false);
 
 /// <summary>
 /// The audit item of a table change: <c>entityType#entityId</c> = <c>table#&lt;table name&gt;</c> and a
@@ -28,15 +30,17 @@ public static class TableAuditRecord
 
     public static string EntityKey(string tableName) => $"{EntityType}#{tableName}";
 
-    public static string Timestamp(DateTimeOffset time, string eventName)
-        => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "#" + eventName;
+    public const string DryRunSuffix = "#dry-run";
+
+    public static string Timestamp(DateTimeOffset time, string eventName, bool dryRun = false)
+        => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "#" + eventName + (dryRun ? DryRunSuffix : "");
 
     public static Dictionary<string, AttributeValue> Item(TableChange change)
     {
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [TableCatalog.Audit.PartitionKey] = new() { S = EntityKey(change.TableName) },
-            [TableCatalog.Audit.SortKey] = new() { S = Timestamp(change.ChangeTime, change.EventName) },
+            [TableCatalog.Audit.SortKey] = new() { S = Timestamp(change.ChangeTime, change.EventName, change.DryRun) },
             ["eventName"] = new() { S = change.EventName },
             ["entityType"] = new() { S = EntityType },
             ["entityId"] = new() { S = change.TableName },
@@ -47,6 +51,9 @@ public static class TableAuditRecord
             ["after"] = new() { M = new Dictionary<string, AttributeValue>(change.After, StringComparer.Ordinal) },
         };
         if (change.Reason is not null) item["reason"] = new() { S = change.Reason };
+        if (change.DryRun) item["dryRun"] = new() { BOOL = true };
+        foreach (var (name, value) in change.Details ?? new Dictionary<string, AttributeValue>())
+            item.TryAdd(name, value);
         return item;
     }
 }

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Functions.Common.Audit;
+using Functions.Common.DynamoDb;
+using Functions.Common.Events;
+using Functions.Common.Lambda;
+using Functions.Common.Logging;
+using Functions.Common.Metrics;
+using Functions.Common.Runtime;
+using Functions.Common.Tables;
+
+namespace Functions.ThrottleResponder;
+
+/// <summary>
+/// Switches a throttled provisioned table of the environment to on-demand when its throttling
+/// alarm goes into ALARM, and back to its recorded capacity on request.
+/// Handler: <c>ThrottleResponder::Functions.ThrottleResponder.Function::FunctionHandler</c>.
+/// </summary>
+public sealed class Function
+{
+    private readonly FunctionEnvironment _environment;
+    private readonly ThrottleSettings _settings;
+    private readonly IAmazonDynamoDB _dynamoDb;
+    private readonly StructuredLogger _logger;
+    private readonly EmfMetrics _metrics;
+    private readonly RetryPolicy _retry;
+    private readonly TableAuditWriter _audit;
+
+    /// <summary>Called once by the Lambda runtime at init.</summary>
+    public Function()
+        : this(FunctionEnvironment.FromEnvironment("throttle-responder"), ThrottleSettings.FromEnvironment(), DynamoDbClients.Create(), null)
+    {
+    }
+
+    public Function(FunctionEnvironment environment, ThrottleSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
+    {
+        _environment = environment;
+        _settings = settings;
+        _dynamoDb = dynamoDb;
+        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
+        _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
+        // LimitExceededException is DynamoDB's 4-switches-a-day limit here: never retried.
+        _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions());
+        _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
+    }
+
+    /// <summary>The managed runtime's raw signature: an alarm (or a restore command) in, the summary out.</summary>
+    public async Task<Stream> FunctionHandler(Stream input)
+    {
+        var response = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false)).ConfigureAwait(false);
+        return LambdaPayload.Serialize(response, ThrottleJsonContext.Default.ThrottleResponse);
+    }
+
+    /// <summary>
+    /// One invocation. Throws <see cref="ThrottleResponseFailedException"/> after every other table
+    /// is handled when a switch or restore failed (a missing table, one still updating), so
+    /// Lambda's asynchronous retry tries again and the Errors alarm sees it.
+    /// </summary>
+    public async Task<ThrottleResponse> RunAsync(ReadOnlyMemory<byte> json)
+    {
+        _logger.StartInvocation();
+        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        var switcher = new TableSwitcher(_dynamoDb, new ControlPlane(_retry, new OperationPacer(clock: _logger.Clock)), _audit, _settings,
+            _environment, _logger.Clock, deadline);
+
+        var response = ManualCommandOf(json.Span) is { } command
+            ? await RestoreAsync(command, switcher).ConfigureAwait(false)
+            : await RespondToAlarmsAsync(json, switcher).ConfigureAwait(false);
+        Report(response);
+        if (response.Results.Any(r => r.Outcome == ThrottleOutcome.Failed))
+            throw new ThrottleResponseFailedException(response);
+        return response;
+    }
+
+    private async Task<ThrottleResponse> RespondToAlarmsAsync(ReadOnlyMemory<byte> json, TableSwitcher switcher)
+    {
+        var dryRun = _settings.DryRun || TopLevelDryRun(json.Span);
+        var alarms = AlarmEvents.Parse(json.Span);
+        var results = new List<TableResponse>();
+        foreach (var alarm in alarms)
+        {
+            if (!alarm.IsInAlarm)
+            {
+                results.Add(new TableResponse { Alarm = alarm.AlarmName, Outcome = ThrottleOutcome.Ignored, Reason = $"{alarm.PreviousState} -> {alarm.State}: only ALARM acts" });
+                continue;
+            }
+            var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, _environment.TablePrefix);
+            results.AddRange(refused.Select(r => new TableResponse { Alarm = alarm.AlarmName, Table = r.Table, Outcome = ThrottleOutcome.Refused, Reason = r.Reason }));
+            foreach (var target in targets)
+                results.Add(await switcher.SwitchAsync(alarm, target, dryRun).ConfigureAwait(false));
+        }
+        return new ThrottleResponse { Action = "switch", DryRun = dryRun, Results = results };
+    }
+
+    private async Task<ThrottleResponse> RestoreAsync(ManualCommand command, TableSwitcher switcher)
+    {
+        var dryRun = _settings.DryRun || command.DryRun;
+        var name = command.Table!.Trim();
+        var table = _environment.TablePrefix.Owns(name) ? name : _environment.TablePrefix.Value + name;
+        var result = _environment.TablePrefix.Owns(table) && !name.Contains(' ', StringComparison.Ordinal)
+            ? await switcher.RestoreAsync(table, dryRun).ConfigureAwait(false)
+            : new TableResponse { Table = name, Outcome = ThrottleOutcome.Refused, Reason = $"not a table of this environment ({_environment.TablePrefix.Value}*)" };
+        return new ThrottleResponse { Action = "restore", DryRun = dryRun, Results = [result] };
+    }
+
+    // {"action": ...} is a manual command; anything else must be an alarm.
+    private static ManualCommand? ManualCommandOf(ReadOnlySpan<byte> json)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(LambdaPayload.WithoutByteOrderMark(json).ToArray());
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null; // AlarmEvents.Parse reports it
+        }
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("action", out _)) return null;
+        ManualCommand? command;
+        try
+        {
+            command = root.Deserialize(ThrottleJsonContext.Default.ManualCommand);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventException($"The command is not {{\"action\": \"restore\", \"table\": \"<name or suffix>\"}}: {ex.Message}");
+        }
+        if (command?.Action != "restore")
+            throw new InvalidEventException($"Unknown action \"{command?.Action}\": the one manual action is \"restore\".");
+        if (string.IsNullOrWhiteSpace(command.Table))
+            throw new InvalidEventException("A restore names its table: {\"action\": \"restore\", \"table\": \"orders\"}.");
+        return command;
+    }
+
+    // {"dryRun": true} beside an alarm event's own keys: try a real alarm payload safely.
+    private static bool TopLevelDryRun(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(LambdaPayload.WithoutByteOrderMark(json), LambdaPayload.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isDryRun = reader.ValueTextEquals("dryRun"u8);
+            reader.Read();
+            if (isDryRun) return reader.TokenType == JsonTokenType.True;
+            reader.Skip();
+        }
+        return false;
+    }
+
+    private void Report(ThrottleResponse response)
+    {
+        int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
+        foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused))
+            _logger.Warn(result.Outcome == ThrottleOutcome.Failed ? "throttle response failed" : "throttle response refused",
+                ("alarm", result.Alarm), ("table", result.Table), ("reason", result.Reason));
+        _logger.Info("throttle response",
+            ("action", response.Action), ("dry_run", response.DryRun),
+            ("switched", Count(ThrottleOutcome.Switched)), ("would_switch", Count(ThrottleOutcome.WouldSwitch)),
+            ("already_on_demand", Count(ThrottleOutcome.AlreadyOnDemand)), ("ignored", Count(ThrottleOutcome.Ignored)),
+            ("refused", Count(ThrottleOutcome.Refused)), ("failed", Count(ThrottleOutcome.Failed)),
+            ("restored", Count(ThrottleOutcome.Restored)),
+            ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
+        _metrics.Publish([
+            new Metric("TablesSwitched", Count(ThrottleOutcome.Switched)),
+            new Metric("SwitchesRefused", Count(ThrottleOutcome.Refused)),
+            new Metric("SwitchesFailed", Count(ThrottleOutcome.Failed)),
+            new Metric("TablesRestored", Count(ThrottleOutcome.Restored)),
+        ]);
+    }
+}
+
+/// <summary>A switch or restore failed; the log lines say which table and why.</summary>
+public sealed class ThrottleResponseFailedException(ThrottleResponse response)
+    : Exception(string.Join("; ", response.Results.Where(r => r.Outcome == ThrottleOutcome.Failed).Select(r => $"{r.Table}: {r.Reason}")))
+{
+    public ThrottleResponse Response { get; } = response;
+}

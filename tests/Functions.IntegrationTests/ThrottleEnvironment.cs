@@ -1,0 +1,102 @@
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.DynamoDb;
+using Functions.Common.Logging;
+using Functions.Common.Runtime;
+using Functions.DevKit;
+using Functions.ThrottleResponder;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// Provisioned tables on moto under a unique app name: orders (5/5), quotes (5/7, index
+/// by-customer 3/4), products (5/5), legacy (tagged throttle-responder=off), customers already
+/// on-demand, the audit table; and another environment's provisioned orders.
+/// </summary>
+internal sealed class ThrottleEnvironment
+{
+    private readonly MotoFixture _moto;
+
+    private ThrottleEnvironment(MotoFixture moto, string app)
+    {
+        _moto = moto;
+        App = app;
+    }
+
+    public string App { get; }
+    public LogCapture Logs { get; } = new();
+    public string Table(string suffix) => $"{App}-dev-{suffix}";
+    public string Foreign => $"{App}-prod-orders";
+
+    public static async Task<ThrottleEnvironment> CreateAsync(MotoFixture moto)
+    {
+        var env = new ThrottleEnvironment(moto, "tr" + Guid.NewGuid().ToString("N")[..8]);
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = env.App }, MotoFixture.Region);
+        await TableDefinition.ReadAll(context).Single(t => t.LogicalId == "AuditTable").CreateAsync(moto.Client);
+        await env.CreateAsync(env.Table("orders"), 5, 5);
+        await env.CreateAsync(env.Table("quotes"), 5, 7, withIndex: true);
+        await env.CreateAsync(env.Table("products"), 5, 5);
+        await env.CreateAsync(env.Table("legacy"), 5, 5, tags: [new Tag { Key = "throttle-responder", Value = "off" }]);
+        await env.CreateAsync(env.Table("customers"), null, null);
+        await env.CreateAsync(env.Foreign, 5, 5);
+        return env;
+    }
+
+    private Task CreateAsync(string name, long? read, long? write, bool withIndex = false, List<Tag>? tags = null)
+        => _moto.Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            BillingMode = read is null ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
+            ProvisionedThroughput = read is null ? null : new ProvisionedThroughput(read.Value, write!.Value),
+            AttributeDefinitions = withIndex ? [new("id", ScalarAttributeType.S), new("customerId", ScalarAttributeType.S)] : [new("id", ScalarAttributeType.S)],
+            KeySchema = [new("id", KeyType.HASH)],
+            GlobalSecondaryIndexes = withIndex
+                ? [new GlobalSecondaryIndex { IndexName = "by-customer", KeySchema = [new("customerId", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL }, ProvisionedThroughput = new ProvisionedThroughput(3, 4) }]
+                : null,
+            Tags = tags,
+        });
+
+    /// <summary>A sample event of events/, its maip-dev tables renamed to this environment's.</summary>
+    public string Event(string file, string? table = null)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory, file))
+            .Replace("maip-dev-", $"{App}-dev-", StringComparison.Ordinal)
+            .Replace("maip-prod-", $"{App}-prod-", StringComparison.Ordinal);
+        return table is null ? text : text.Replace($"{App}-dev-orders", Table(table), StringComparison.Ordinal);
+    }
+
+    public Function Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
+    {
+        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
+            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
+        var environment = FunctionDefinition.Read(context, "ThrottleResponderFunction").Environment.ToDictionary();
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-throttle-responder";
+        environment["FUNCTION_TIMEOUT_SECONDS"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings ??= ThrottleSettings.From(environment.GetValueOrDefault) with { UpdatingPollInterval = TimeSpan.FromMilliseconds(100) };
+        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "throttle-responder"), settings,
+            client ?? _moto.Client, new StructuredLogger("throttle-responder", Logs.Sink),
+            new RetryPolicy(ControlPlane.DefaultRetryOptions() with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+    }
+
+    public async Task<ThrottleResponse> RunAsync(Function function, string json)
+    {
+        Logs.Clear();
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+    }
+
+    public async Task<TableDescription> DescribeAsync(string table) => (await _moto.Client.DescribeTableAsync(table)).Table;
+
+    public async Task<string> BillingOfAsync(string table) => (await DescribeAsync(table)).BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
+
+    /// <summary>The table's records in the audit table, oldest first.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> AuditOfAsync(string table)
+        => (await _moto.Client.QueryAsync(new QueryRequest
+        {
+            TableName = Table("audit"),
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = "entityType#entityId" },
+            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = "table#" + table } },
+        })).Items ?? [];
+}

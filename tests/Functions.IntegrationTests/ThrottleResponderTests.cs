@@ -1,0 +1,194 @@
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.Lambda;
+using Functions.ThrottleResponder;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>ThrottleResponderFunction against moto, through each of the three alarm deliveries.</summary>
+[Collection(MotoCollection.Name)]
+public class ThrottleResponderTests(MotoFixture moto)
+{
+    [Theory]
+    [InlineData("alarm-sns-write-throttle.json")]
+    [InlineData("alarm-eventbridge-write-throttle.json")]
+    [InlineData("alarm-action-write-throttle.json")]
+    public async Task Each_delivery_switches_the_provisioned_table_to_on_demand_once_and_records_what_it_had(string file)
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        var function = env.Function();
+
+        var first = await env.RunAsync(function, env.Event(file));
+        var repeat = await env.RunAsync(function, env.Event(file));
+        var otherDelivery = await env.RunAsync(function, env.Event("alarm-sns-write-throttle.json"));
+
+        var result = Assert.Single(first.Results);
+        Assert.Equal((orders, ThrottleOutcome.Switched, "WriteThrottleEvents"), (result.Table, result.Outcome, result.Metric));
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(orders));
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(repeat.Results).Outcome);
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(otherDelivery.Results).Outcome);
+
+        var record = Assert.Single(await env.AuditOfAsync(orders));
+        Assert.Equal(("SWITCHED_TO_ON_DEMAND", "2026-11-23T10:15:00.123Z#SWITCHED_TO_ON_DEMAND", $"{env.App}-dev-throttle-responder"),
+            (record["eventName"].S, record["timestamp"].S, record["actor"].S));
+        Assert.Equal(($"{env.App}-dev-orders-write-throttle", "WriteThrottleEvents"), (record["alarmName"].S, record["metric"].S));
+        Assert.StartsWith("Threshold Crossed", record["reason"].S, StringComparison.Ordinal);
+        Assert.Equal(("PROVISIONED", "5", "5"), (record["before"].M["billingMode"].S, record["before"].M["readCapacityUnits"].N, record["before"].M["writeCapacityUnits"].N));
+        Assert.Equal("PAY_PER_REQUEST", record["after"].M["billingMode"].S);
+        Assert.Equal(0d, env.Logs.MetricRecord().GetProperty("TablesSwitched").GetDouble()); // the last run: nothing left to switch
+    }
+
+    [Fact]
+    public async Task Ok_is_ignored_and_another_environments_or_an_opted_out_table_is_left_alone_without_an_error()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var function = env.Function();
+
+        var ok = await env.RunAsync(function, env.Event("alarm-sns-ok.json"));
+        var foreign = await env.RunAsync(function, env.Event("alarm-sns-foreign-table.json"));
+        var optedOut = await env.RunAsync(function, env.Event("alarm-sns-write-throttle.json", table: "legacy"));
+
+        Assert.Equal(ThrottleOutcome.Ignored, Assert.Single(ok.Results).Outcome);
+        Assert.Equal((env.Foreign, ThrottleOutcome.Refused), (Assert.Single(foreign.Results).Table, foreign.Results[0].Outcome));
+        Assert.Equal(ThrottleOutcome.Refused, Assert.Single(optedOut.Results).Outcome);
+        Assert.Contains("throttle-responder=off", optedOut.Results[0].Reason, StringComparison.Ordinal);
+        foreach (var table in new[] { env.Table("orders"), env.Foreign, env.Table("legacy") })
+            Assert.Equal("PROVISIONED", await env.BillingOfAsync(table));
+        Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("SwitchesRefused").GetDouble());
+        Assert.Contains(env.Logs.LogLines(), l => l.GetProperty("message").GetString() == "throttle response refused");
+    }
+
+    [Fact]
+    public async Task A_table_that_does_not_exist_is_named_in_the_error_and_a_malformed_event_is_refused()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var function = env.Function();
+
+        var missing = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, env.Event("alarm-sns-write-throttle.json", table: "ghost")));
+        Assert.Contains($"table {env.Table("ghost")} does not exist", missing.Message, StringComparison.Ordinal);
+        Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("SwitchesFailed").GetDouble());
+
+        var malformed = await Assert.ThrowsAsync<InvalidEventException>(() => env.RunAsync(function, """{"Records":[{"Sns":{"Message":"not json"}}]}"""));
+        Assert.Contains("not a CloudWatch alarm notification", malformed.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidEventException>(() => env.RunAsync(function, """{"action":"resize","table":"orders"}"""));
+    }
+
+    [Fact]
+    public async Task An_index_alarm_records_the_table_and_index_capacity_and_restore_brings_them_back()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var quotes = env.Table("quotes");
+        var updates = new List<string>();
+        using var network = new ScriptedNetwork((request, _) =>
+        {
+            if (request.Operation == "UpdateTable") lock (updates) updates.Add(request.Body);
+            return null;
+        });
+        using var client = network.Client(moto);
+        var function = env.Function(client);
+
+        var switched = await env.RunAsync(function, env.Event("alarm-eventbridge-gsi-read-throttle.json"));
+        Assert.Equal((quotes, ThrottleOutcome.Switched, "ReadThrottleEvents on index by-customer"),
+            (switched.Results[0].Table, switched.Results[0].Outcome, switched.Results[0].Metric));
+        var before = Assert.Single(await env.AuditOfAsync(quotes))["before"].M;
+        Assert.Equal(("5", "7"), (before["readCapacityUnits"].N, before["writeCapacityUnits"].N));
+        Assert.Equal(("3", "4"), (before["globalSecondaryIndexes"].M["by-customer"].M["readCapacityUnits"].N, before["globalSecondaryIndexes"].M["by-customer"].M["writeCapacityUnits"].N));
+
+        var restored = await env.RunAsync(function, env.Event("throttle-restore.json").Replace("orders", "quotes", StringComparison.Ordinal));
+        var again = await env.RunAsync(function, """{"action": "restore", "table": "quotes"}""");
+
+        Assert.Equal(ThrottleOutcome.Restored, Assert.Single(restored.Results).Outcome);
+        Assert.Equal((5L, 7L, 3L, 4L), (restored.Results[0].Capacity!.ReadCapacityUnits, restored.Results[0].Capacity!.WriteCapacityUnits,
+            restored.Results[0].Capacity!.GlobalSecondaryIndexes["by-customer"].ReadCapacityUnits, restored.Results[0].Capacity!.GlobalSecondaryIndexes["by-customer"].WriteCapacityUnits));
+        Assert.Equal("PROVISIONED", await env.BillingOfAsync(quotes));
+        // moto keeps the old numbers through a switch, so what restore asked for is read off the wire.
+        var restore = updates[^1];
+        Assert.Contains("\"BillingMode\":\"PROVISIONED\"", restore, StringComparison.Ordinal);
+        Assert.Contains("\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":7}", restore, StringComparison.Ordinal);
+        Assert.Contains("\"IndexName\":\"by-customer\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,\"WriteCapacityUnits\":4}", restore, StringComparison.Ordinal);
+        Assert.Equal(ThrottleOutcome.AlreadyProvisioned, Assert.Single(again.Results).Outcome);
+        // (sorted by name: the sample alarm's time may be later than this test's clock)
+        Assert.Equal(["RESTORED_TO_PROVISIONED", "SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(quotes)).Select(r => r["eventName"].S).Order(StringComparer.Ordinal));
+        Assert.Equal(2, updates.Count);
+    }
+
+    [Fact]
+    public async Task The_daily_switch_limit_is_said_clearly_recorded_and_not_retried()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        using var network = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable" ? ScriptedNetwork.Error("LimitExceededException") : null);
+        using var client = network.Client(moto);
+
+        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+
+        var result = Assert.Single(response.Results);
+        Assert.Equal(ThrottleOutcome.Refused, result.Outcome);
+        Assert.Contains("4 switches to on-demand per rolling 24 hours", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, network.CallsOf("UpdateTable"));
+        Assert.Equal("PROVISIONED", await env.BillingOfAsync(env.Table("orders")));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND", "SWITCH_TO_ON_DEMAND_FAILED"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
+    public async Task The_on_demand_ceiling_goes_with_the_switch()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        string? update = null;
+        using var network = new ScriptedNetwork((request, _) =>
+        {
+            if (request.Operation == "UpdateTable") update = request.Body;
+            return null;
+        });
+        using var client = network.Client(moto);
+        var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
+
+        await env.RunAsync(env.Function(client, settings), env.Event("alarm-sns-write-throttle.json"));
+
+        Assert.Contains("\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}", update, StringComparison.Ordinal);
+        var after = Assert.Single(await env.AuditOfAsync(env.Table("orders")))["after"].M;
+        Assert.Equal(("500", "200"), (after["maxReadRequestUnits"].N, after["maxWriteRequestUnits"].N));
+    }
+
+    [Fact]
+    public async Task A_table_still_updating_is_waited_for_within_the_budget_then_fails_for_the_retry()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var once = new FirstTimes();
+        using var busyOnce = new ScriptedNetwork((request, _) =>
+            request.Operation == "UpdateTable" && once.First("busy") ? ScriptedNetwork.Error("ResourceInUseException") : null);
+        using var busyOnceClient = busyOnce.Client(moto);
+        var waited = await env.RunAsync(env.Function(busyOnceClient), env.Event("alarm-sns-write-throttle.json"));
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(waited.Results).Outcome);
+        Assert.Equal(2, busyOnce.CallsOf("UpdateTable"));
+
+        using var busy = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable" ? ScriptedNetwork.Error("ResourceInUseException") : null);
+        using var busyClient = busy.Client(moto);
+        var error = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() =>
+            env.RunAsync(env.Function(busyClient, timeoutSeconds: 2), env.Event("alarm-sns-write-throttle.json", table: "products")));
+        Assert.Contains(env.Table("products"), error.Message, StringComparison.Ordinal);
+        Assert.InRange(busy.CallsOf("UpdateTable"), 3, 30);
+        Assert.Equal("PROVISIONED", await env.BillingOfAsync(env.Table("products")));
+    }
+
+    [Fact]
+    public async Task A_dry_run_logs_and_audits_what_would_happen_without_changing_the_table()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        var dryEvent = env.Event("alarm-sns-write-throttle.json").TrimStart().Insert(1, "\"dryRun\": true, ");
+
+        var response = await env.RunAsync(env.Function(), dryEvent);
+        var real = await env.RunAsync(env.Function(), env.Event("alarm-sns-write-throttle.json"));
+
+        Assert.True(response.DryRun);
+        Assert.Equal(ThrottleOutcome.WouldSwitch, Assert.Single(response.Results).Outcome);
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(real.Results).Outcome); // the dry run's record does not stand in for the switch
+        var records = await env.AuditOfAsync(orders);
+        Assert.Equal(2, records.Count);
+        Assert.True(records.Single(r => r["timestamp"].S.EndsWith("#dry-run", StringComparison.Ordinal))["dryRun"].BOOL);
+
+        var dryRestore = await env.RunAsync(env.Function(), """{"action": "restore", "table": "orders", "dryRun": true}""");
+        Assert.Equal(ThrottleOutcome.WouldRestore, Assert.Single(dryRestore.Results).Outcome);
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(orders));
+    }
+}

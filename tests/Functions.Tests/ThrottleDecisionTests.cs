@@ -1,0 +1,127 @@
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.Events;
+using Functions.Common.Tables;
+using Functions.ThrottleResponder;
+
+namespace Functions.Tests;
+
+/// <summary>The throttle responder's decisions, without AWS: which table, what to do, what to restore.</summary>
+public class ThrottleDecisionTests
+{
+    private static readonly TablePrefix Dev = new("maip-dev-");
+    private static readonly string EventsDirectory = Functions.DevKit.RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory;
+
+    private static AlarmNotification Alarm(string file) => AlarmEvents.Parse(File.ReadAllBytes(Path.Combine(EventsDirectory, file))).Single();
+
+    [Theory]
+    [InlineData("alarm-sns-write-throttle.json")]
+    [InlineData("alarm-eventbridge-write-throttle.json")]
+    [InlineData("alarm-action-write-throttle.json")]
+    public void The_three_deliveries_of_one_write_throttle_alarm_point_at_the_same_table(string file)
+    {
+        var alarm = Alarm(file);
+        var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, Dev);
+
+        Assert.Equal((AlarmNotification.Alarm, "maip-dev-orders-write-throttle"), (alarm.State, alarm.AlarmName));
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 15, 0, 123, TimeSpan.Zero), alarm.Time); // one audit key for all three
+        Assert.Equal([new ThrottleTarget("maip-dev-orders", "WriteThrottleEvents", null)], targets);
+        Assert.Empty(refused);
+    }
+
+    [Fact]
+    public void An_index_alarm_switches_its_table()
+        => Assert.Equal([new ThrottleTarget("maip-dev-quotes", "ReadThrottleEvents", "by-customer")],
+            ThrottlePolicy.TargetsOf(Alarm("alarm-eventbridge-gsi-read-throttle.json"), Dev).Targets);
+
+    [Fact]
+    public void Every_metric_of_a_metric_math_alarm_is_examined()
+        => Assert.Equal([new ThrottleTarget("maip-dev-products", "ReadThrottleEvents, WriteThrottleEvents", null)],
+            ThrottlePolicy.TargetsOf(Alarm("alarm-action-metric-math.json"), Dev).Targets);
+
+    [Fact]
+    public void Another_environments_table_is_refused_and_never_a_target()
+    {
+        var (targets, refused) = ThrottlePolicy.TargetsOf(Alarm("alarm-sns-foreign-table.json"), Dev);
+        Assert.Empty(targets);
+        Assert.Equal("maip-prod-orders", Assert.Single(refused).Table);
+        Assert.Contains("not a table of this environment", refused[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_alarm_on_no_throttling_metric_is_refused_with_the_reason()
+    {
+        var alarm = Alarm("alarm-sns-write-throttle.json") with
+        {
+            Metrics = [new AlarmMetric(null, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", new Dictionary<string, string> { ["TableName"] = "maip-dev-orders" }, null)],
+        };
+        var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, Dev);
+        Assert.Empty(targets);
+        Assert.Null(Assert.Single(refused).Table);
+    }
+
+    [Fact]
+    public void The_ok_transition_is_not_an_alarm()
+        => Assert.False(Alarm("alarm-sns-ok.json").IsInAlarm);
+
+    private static TableState Table(string billing = TableState.Provisioned, string status = "ACTIVE")
+        => new("maip-dev-quotes", status, billing, 5, 7, [new IndexCapacity("by-customer", 3, 4)],
+            new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero));
+
+    [Theory]
+    [InlineData(TableState.Provisioned, "ACTIVE", false, SwitchStep.Switch)]
+    [InlineData(TableState.OnDemand, "ACTIVE", false, SwitchStep.AlreadyOnDemand)]
+    [InlineData(TableState.Provisioned, "UPDATING", false, SwitchStep.Wait)]
+    [InlineData(TableState.Provisioned, "DELETING", false, SwitchStep.Fail)]
+    [InlineData(TableState.Provisioned, "ACTIVE", true, SwitchStep.Refuse)]
+    [InlineData(TableState.OnDemand, "ACTIVE", true, SwitchStep.Refuse)]
+    public void Each_table_state_has_its_step(string billing, string status, bool optedOut, SwitchStep expected)
+        => Assert.Equal(expected, ThrottlePolicy.Decide(Table(billing, status), optedOut).Step);
+
+    [Fact]
+    public void The_daily_limit_says_it_is_spent_and_when_it_frees_up()
+    {
+        var message = ThrottlePolicy.LimitReached(Table());
+        Assert.Contains("4 switches to on-demand per rolling 24 hours", message, StringComparison.Ordinal);
+        Assert.Contains("2026-11-24 09:30Z", message, StringComparison.Ordinal);
+        Assert.Contains("not retried", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_capacity_kept_in_the_audit_record_reads_back_for_a_restore()
+    {
+        var saved = TableState.CapacityFromAudit(Table().CapacityForAudit());
+
+        Assert.NotNull(saved);
+        Assert.Equal((5L, 7L), (saved.Value.Read, saved.Value.Write));
+        Assert.Equal([new IndexCapacity("by-customer", 3, 4)], saved.Value.Indexes);
+        Assert.Null(TableState.CapacityFromAudit(new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = "PROVISIONED" } }));
+        Assert.Null(TableState.CapacityFromAudit(null));
+    }
+
+    [Fact]
+    public void A_restore_gives_each_index_its_saved_capacity_and_a_new_index_the_tables()
+    {
+        var (read, write, indexes, notes) = ThrottlePolicy.RestorePlan((5, 7, [new IndexCapacity("by-customer", 3, 4), new IndexCapacity("dropped", 9, 9)]),
+            ["by-customer", "by-status"]);
+
+        Assert.Equal((5L, 7L), (read, write));
+        Assert.Equal([new IndexCapacity("by-customer", 3, 4), new IndexCapacity("by-status", 5, 7)], indexes);
+        Assert.Contains("by-status", Assert.Single(notes), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, false)]
+    [InlineData("-1", "-1", "false", false)]
+    [InlineData("500", "0", "true", true)]
+    public void Settings_read_the_ceiling_and_dry_run(string? maxRead, string? maxWrite, string? dryRun, bool expectedDryRun)
+    {
+        var settings = ThrottleSettings.From(n => n switch
+        {
+            "ON_DEMAND_MAX_READ_REQUEST_UNITS" => maxRead, "ON_DEMAND_MAX_WRITE_REQUEST_UNITS" => maxWrite, "DRY_RUN" => dryRun, _ => null,
+        });
+        Assert.Equal(expectedDryRun, settings.DryRun);
+        Assert.Equal(maxRead == "500" ? 500 : null, settings.MaxReadRequestUnits);
+        Assert.Null(settings.MaxWriteRequestUnits);
+        Assert.Throws<InvalidOperationException>(() => ThrottleSettings.From(n => n == "DRY_RUN" ? "yes" : null));
+    }
+}
