@@ -98,6 +98,42 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains("\"message\":\"pitr check\"", stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> ThrottleEventFiles()
+        => new(Directory.GetFiles(Repo.EventsDirectory, "alarm-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(ThrottleEventFiles))]
+    public async Task Every_alarm_sample_event_reaches_the_throttle_responder_through_LocalInvoke(string file)
+    {
+        await CreateDefaultEnvironmentTablesAsync(); // on-demand, as the template makes them by default
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(), "ThrottleResponderFunction", "-e", Path.Combine("events", file));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        var outcome = Assert.Single(JsonDocument.Parse(stdout).RootElement.GetProperty("results").EnumerateArray()).GetProperty("outcome").GetString();
+        var expected = file switch
+        {
+            "alarm-sns-ok.json" => "ignored",
+            "alarm-sns-foreign-table.json" => "refused",
+            _ => "already-on-demand",
+        };
+        Assert.Equal(expected, outcome);
+        Assert.Contains("\"message\":\"throttle response\"", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restore_of_a_table_never_switched_is_a_clear_error()
+    {
+        await CreateDefaultEnvironmentTablesAsync();
+
+        var (exitCode, stdout, _) = await RunAsync("LocalInvoke", MotoEnvironment(), "ThrottleResponderFunction", "-e", "events/throttle-restore.json");
+
+        Assert.Equal(1, exitCode);
+        var error = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("ThrottleResponseFailedException", error.GetProperty("errorType").GetString());
+        Assert.Contains("no SWITCHED_TO_ON_DEMAND record of maip-dev-orders", error.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_function_that_fails_gives_a_lambda_style_error_and_a_non_zero_exit()
     {
@@ -154,7 +190,7 @@ public class LocalToolsTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task The_readme_first_command_prints_an_audit_trail_a_backup_run_and_a_pitr_check_from_its_own_moto()
+    public async Task The_readme_first_command_runs_every_function_of_the_suite_on_its_own_moto()
     {
         var environment = new Dictionary<string, string?>
         {
@@ -178,5 +214,9 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains("enforce  0 compliant, 8 remediated", stdout, StringComparison.Ordinal);
         Assert.Contains("enforce  8 compliant, 0 remediated", stdout, StringComparison.Ordinal);
         Assert.Contains("audit records of table changes: 8 (PITR_ENABLED)", stdout, StringComparison.Ordinal);
+        Assert.Contains("alarm via SNS               switched           maip-dev-orders is PAY_PER_REQUEST", stdout, StringComparison.Ordinal);
+        Assert.Contains("same alarm via EventBridge  already-on-demand", stdout, StringComparison.Ordinal);
+        Assert.Contains("restore                     restored           maip-dev-orders is PROVISIONED", stdout, StringComparison.Ordinal);
+        Assert.Contains("audit SWITCHED_TO_ON_DEMAND    {\"billingMode\":\"PROVISIONED\",\"readCapacityUnits\":5,\"writeCapacityUnits\":5", stdout, StringComparison.Ordinal);
     }
 }

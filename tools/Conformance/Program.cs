@@ -34,7 +34,7 @@ foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirect
     var (kind, outcome, ok) = SampleKind.Of(bytes) switch
     {
         SampleKind.Kind.Schedule => await ScheduleAsync(file, bytes),
-        SampleKind.Kind.Alarm => Alarm(bytes),
+        SampleKind.Kind.Alarm => await AlarmAsync(file, bytes),
         SampleKind.Kind.StreamBatch => await StreamBatchAsync(file),
         SampleKind.Kind.NotJson => await NotAnEventAsync(file, "not JSON"),
         _ => await NotAnEventAsync(file, "no trigger of the suite"),
@@ -69,14 +69,21 @@ async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
     return ("schedule", $"{e.Source}, detail {JsonSerializer.Serialize(e.Detail, LambdaJsonContext.Default.JsonElement)}; {string.Join("; ", outcomes)}", ok);
 }
 
-(string, string, bool) Alarm(byte[] json)
+// An alarm must parse into its model and go through ThrottleResponderFunction to a response:
+// acted on, or refused with a reason (AWS's samples watch other metrics and tables).
+async Task<(string, string, bool)> AlarmAsync(string file, byte[] json)
 {
     var alarms = AlarmEvents.Parse(json);
     var described = string.Join("; ", alarms.Select(a =>
         $"{a.Delivery} '{a.AlarmName}' {a.PreviousState}->{a.State}, " +
         (a.IsComposite ? "composite" : string.Join(", ", a.Metrics.Select(m => m.MetricName ?? $"expr {m.Expression}")))));
     var ok = alarms.Count > 0 && alarms.All(a => a.State.Length > 0 && (a.IsComposite || a.Metrics.Count > 0));
-    return ("alarm", described, ok);
+    var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
+        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "ThrottleResponderFunction", "-e", file);
+    if (exit != 0) return ("alarm", $"{described}; ThrottleResponderFunction exit {exit}: {Shorten(stdout.Trim() + " " + stderr.Trim())}", false);
+    var results = JsonDocument.Parse(stdout).RootElement.GetProperty("results").EnumerateArray()
+        .Select(r => r.GetProperty("outcome").GetString()).ToList();
+    return ("alarm", $"{described}; ThrottleResponderFunction: {string.Join(", ", results)}", ok && results.Count > 0);
 }
 
 async Task<(string, string, bool)> StreamBatchAsync(string file)

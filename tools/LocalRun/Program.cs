@@ -20,7 +20,9 @@ Console.WriteLine($"moto_server: {endpoint}{(ownMoto ? " (started for this run)"
 var repo = RepoLayout.Find();
 var template = SamTemplate.Load(repo.TemplatePath);
 var region = LocalFunctionHost.Region();
-var context = template.Context(region: region);
+// Business tables provisioned, as `--parameter-overrides BillingMode=PROVISIONED` deploys them,
+// so the throttle responder has something to switch.
+var context = template.Context(new Dictionary<string, string> { ["BillingMode"] = "PROVISIONED" }, region);
 var prefix = $"{context.Parameters["AppName"]}-{context.Parameters["Environment"]}-";
 using var dynamo = new AmazonDynamoDBClient(new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = region });
 
@@ -29,7 +31,7 @@ var tables = TableDefinition.ReadAll(context);
 var streams = new Dictionary<string, string>();
 foreach (var table in tables)
     if (await table.CreateAsync(dynamo) is { } arn && table.StreamViewType is not null) streams[table.TableName] = arn;
-Console.WriteLine($"tables: {string.Join(", ", tables.Select(t => t.TableName))}");
+Console.WriteLine($"tables: {string.Join(", ", tables.Select(t => t.TableName))} (business tables PROVISIONED, BillingMode=PROVISIONED)");
 
 // 2. A morning of business changes.
 var runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
@@ -136,7 +138,33 @@ await PitrCheckAsync("pitr-hourly.json", details: false);
 var fixedOnce = await PitrCheckAsync("pitr-hourly.json", details: false) == 0;
 var pitrAudit = (await ScanAll(auditTable)).Where(i => i["entityType#entityId"].S.StartsWith("table#", StringComparison.Ordinal)).ToList();
 Console.WriteLine($"  audit records of table changes: {pitrAudit.Count} ({string.Join(", ", pitrAudit.Select(i => i["eventName"].S).Distinct())})");
-return unchanged && backupsConsistent && fixedOnce ? 0 : 1;
+
+// 9. The throttle responder: a write-throttle alarm through SNS, the same alarm through
+// EventBridge, then the operator's restore.
+var throttle = FunctionDefinition.Read(context, "ThrottleResponderFunction");
+LocalFunctionHost.ApplyEnvironment(throttle, region);
+var throttleHandler = LocalFunctionHost.Load(repo, throttle);
+Console.WriteLine();
+Console.WriteLine("Throttle responder (ThrottleResponderFunction):");
+var throttleOk = true;
+foreach (var (label, file, expected) in new[]
+         {
+             ("alarm via SNS", "alarm-sns-write-throttle.json", "switched"),
+             ("same alarm via EventBridge", "alarm-eventbridge-write-throttle.json", "already-on-demand"),
+             ("restore", "throttle-restore.json", "restored"),
+         })
+{
+    var payload = await File.ReadAllBytesAsync(Path.Combine(repo.EventsDirectory, file));
+    var result = JsonDocument.Parse(await throttleHandler.InvokeAsync(payload, TimeSpan.FromSeconds(throttle.TimeoutSeconds)) ?? []).RootElement
+        .GetProperty("results")[0];
+    var billing = (await dynamo.DescribeTableAsync(prefix + "orders")).Table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
+    var outcome = result.GetProperty("outcome").GetString();
+    throttleOk &= outcome == expected;
+    Console.WriteLine($"  {label,-27} {outcome,-18} {prefix}orders is {billing}: {result.GetProperty("reason").GetString()}");
+}
+foreach (var item in (await ScanAll(auditTable)).Where(i => i["entityType#entityId"].S == $"table#{prefix}orders" && i["eventName"].S != "PITR_ENABLED"))
+    Console.WriteLine($"  audit {item["eventName"].S,-24} {Document.FromAttributeMap(item["before"].M).ToJson()} -> {Document.FromAttributeMap(item["after"].M).ToJson()}");
+return unchanged && backupsConsistent && fixedOnce && throttleOk ? 0 : 1;
 
 // One run of the PITR guard: its counts, and per table what is wrong; returns the tables remediated.
 async Task<int> PitrCheckAsync(string file, bool details)
