@@ -54,7 +54,7 @@ internal sealed class TableSwitcher(
             }
             try
             {
-                await UpdateWhenActiveAsync(new UpdateTableRequest
+                var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
                 {
                     TableName = table.Name,
                     BillingMode = BillingMode.PAY_PER_REQUEST,
@@ -64,6 +64,11 @@ internal sealed class TableSwitcher(
                         MaxWriteRequestUnits = settings.MaxWriteRequestUnits ?? -1,
                     },
                 }).ConfigureAwait(false);
+                if (!updated)
+                {
+                    (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyOnDemand, "switched meanwhile by another delivery of the alarm: nothing to do");
+                    return response;
+                }
             }
             catch (Exception ex) when (ex is not DeadlineReachedException)
             {
@@ -115,7 +120,7 @@ internal sealed class TableSwitcher(
                 (response.Outcome, response.Reason) = (ThrottleOutcome.WouldRestore, "dry run: would switch back to provisioned");
                 return response;
             }
-            await UpdateWhenActiveAsync(new UpdateTableRequest
+            var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
             {
                 TableName = tableName,
                 BillingMode = BillingMode.PROVISIONED,
@@ -125,6 +130,11 @@ internal sealed class TableSwitcher(
                     Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
                 }).ToList(),
             }).ConfigureAwait(false);
+            if (!updated)
+            {
+                (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "provisioned meanwhile by another restore: nothing to do");
+                return response;
+            }
             await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
             (response.Outcome, response.Reason) = (ThrottleOutcome.Restored, change.Reason);
         }
@@ -190,20 +200,25 @@ internal sealed class TableSwitcher(
         return table;
     }
 
-    private async Task UpdateWhenActiveAsync(UpdateTableRequest request)
+    /// <summary>
+    /// UpdateTable, waiting out another update of the table. False when, meanwhile, the table got
+    /// the billing mode asked for (another delivery of the same alarm switched it): nothing to do.
+    /// </summary>
+    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request)
     {
         while (true)
         {
             try
             {
                 await controlPlane.CallAsync("UpdateTable", t => dynamoDb.UpdateTableAsync(request, t), deadline).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (ResourceInUseException) when (deadline.Allows(settings.UpdatingPollInterval))
             {
                 // another update is running: wait for it
             }
             await PauseAsync().ConfigureAwait(false);
+            if ((await DescribeAsync(request.TableName).ConfigureAwait(false)).BillingMode == request.BillingMode.Value) return false;
         }
     }
 

@@ -171,6 +171,25 @@ public class ThrottleResponderTests(MotoFixture moto)
     }
 
     [Fact]
+    public async Task When_another_delivery_of_the_alarm_switches_the_table_first_there_is_nothing_left_to_do()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var once = new FirstTimes();
+        // The other delivery's UpdateTable lands first: ours meets the table UPDATING.
+        using var race = new ScriptedNetwork((request, forward) => request.Operation == "UpdateTable" && once.First("race")
+            ? forward().ContinueWith(sent => { sent.Result.Dispose(); return ScriptedNetwork.Error("ResourceInUseException"); }, TaskScheduler.Default).Unwrap()
+            : null);
+        using var client = race.Client(moto);
+
+        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(response.Results).Outcome);
+        Assert.Equal(1, race.CallsOf("UpdateTable"));
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("orders")));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
     public async Task A_dry_run_logs_and_audits_what_would_happen_without_changing_the_table()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
