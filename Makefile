@@ -21,4 +21,7 @@ build-PitrGuardFunction:
 build-ThrottleResponderFunction:
 	$(call publish,functions/ThrottleResponder/ThrottleResponder.csproj)
 
-.PHONY: build-AuditTrailFunction build-NightlyBackupFunction build-PitrGuardFunction build-ThrottleResponderFunction
+build-MerchantAnalyticsFunction:
+	$(call publish,functions/MerchantAnalytics/MerchantAnalytics.csproj)
+
+.PHONY: build-AuditTrailFunction build-MerchantAnalyticsFunction build-NightlyBackupFunction build-PitrGuardFunction build-ThrottleResponderFunction

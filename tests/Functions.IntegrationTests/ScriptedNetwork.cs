@@ -49,6 +49,20 @@ internal sealed class ScriptedNetwork : DelegatingHandler
         return Task.FromResult(response);
     }
 
+    /// <summary>A cancelled transaction, one reason per action, as DynamoDB answers TransactWriteItems.</summary>
+    public static Task<HttpResponseMessage> Cancelled(IReadOnlyList<string> codes)
+    {
+        var reasons = string.Join(",", codes.Select(c => c == "None" ? """{"Code":"None"}""" : $$"""{"Code":"{{c}}","Message":"scripted"}"""));
+        var response = new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent(
+                $$"""{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled [{{string.Join(", ", codes)}}]","CancellationReasons":[{{reasons}}]}""",
+                Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        response.Headers.Add("x-amzn-RequestId", "scripted");
+        return Task.FromResult(response);
+    }
+
     /// <summary>The request reaches moto and is carried out, but the answer is lost on the way back.</summary>
     public static async Task<HttpResponseMessage> AnswerLost(Func<Task<HttpResponseMessage>> forward)
     {

@@ -8,7 +8,9 @@ using Functions.Common.Runtime;
 namespace Functions.Common.Streams;
 
 /// <summary>How a function names its summary line and its two record metrics.</summary>
-public sealed record StreamBatchNames(string Summary, string FailedRecord, string SucceededMetric, string FailedMetric);
+/// <param name="Counters">The function's own counters, on every summary line even when zero (and those with a metric name in the EMF record).</param>
+public sealed record StreamBatchNames(string Summary, string FailedRecord, string SucceededMetric, string FailedMetric,
+    IReadOnlyList<(string Field, string? Metric)>? Counters = null);
 
 /// <summary>
 /// Runs one stream batch through a function's record handler: parse record by record, decide
@@ -36,6 +38,7 @@ public sealed class StreamBatchProcessor(StructuredLogger logger, EmfMetrics met
         }
 
         var outcome = new BatchOutcome(entries.Select(e => e.SequenceNumber).ToList());
+        foreach (var (field, metric) in names.Counters ?? []) outcome.Count(field, 0, metric);
         string? batchError = null;
         try
         {

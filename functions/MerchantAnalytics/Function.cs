@@ -1,0 +1,54 @@
+using Amazon.DynamoDBv2;
+using Functions.Common.DynamoDb;
+using Functions.Common.Lambda;
+using Functions.Common.Logging;
+using Functions.Common.Metrics;
+using Functions.Common.Runtime;
+using Functions.Common.Streams;
+
+namespace Functions.MerchantAnalytics;
+
+/// <summary>
+/// Turns changes of orders, quotes and applications into per-merchant events and daily rollups,
+/// each change counted exactly once. Handler: <c>MerchantAnalytics::Functions.MerchantAnalytics.Function::FunctionHandler</c>.
+/// </summary>
+public sealed class Function
+{
+    public static readonly StreamBatchNames Names = new(
+        Summary: "analytics batch processed", FailedRecord: "record not counted",
+        SucceededMetric: "RecordsCounted", FailedMetric: "RecordsFailed",
+        Counters: [("events_written", "EventsWritten"), ("already_counted", "AlreadyCounted"), ("rollups_updated", null), ("transactions", "Transactions")]);
+
+    private readonly AnalyticsBatchHandler _handler;
+    private readonly StreamBatchProcessor _processor;
+    private readonly FunctionEnvironment _environment;
+    private readonly StructuredLogger _logger;
+
+    /// <summary>Called once by the Lambda runtime at init.</summary>
+    public Function()
+        : this(FunctionEnvironment.FromEnvironment("merchant-analytics"), DynamoDbClients.Create(), null)
+    {
+    }
+
+    public Function(FunctionEnvironment environment, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
+    {
+        _environment = environment;
+        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
+        _handler = new AnalyticsBatchHandler(environment.TablePrefix, dynamoDb, retry ?? new RetryPolicy());
+        _processor = new StreamBatchProcessor(_logger, new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName), Names);
+    }
+
+    /// <summary>The managed runtime's raw signature: the stream event in, the partial batch response out.</summary>
+    public async Task<Stream> FunctionHandler(Stream input)
+    {
+        var response = await ProcessAsync(input).ConfigureAwait(false);
+        return LambdaPayload.Serialize(response, LambdaJsonContext.Default.StreamsEventResponse);
+    }
+
+    public async Task<StreamsEventResponse> ProcessAsync(Stream input)
+    {
+        _logger.StartInvocation();
+        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        return await _processor.ProcessAsync(input, _handler, deadline, ("analytics_table", _handler.AnalyticsTable)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,20 @@
+using Amazon.DynamoDBv2.Model;
+
+namespace Functions.MerchantAnalytics;
+
+/// <summary>The key of a daily rollup: one merchant, one event type, one UTC day.</summary>
+public readonly record struct RollupKey(string MerchantId, string EventType, DateOnly Day)
+{
+    public string SortKey => $"daily.{EventType}#{Day:yyyy-MM-dd}";
+}
+
+/// <summary>One business change of a merchant: its event item, and what it adds to its day's rollup.</summary>
+public sealed record MerchantEvent(
+    string MerchantId, string SortKey, string EventType, Dictionary<string, AttributeValue> Item,
+    DecimalAmount? Amount, string? Currency, DateOnly Day)
+{
+    public RollupKey Rollup => new(MerchantId, EventType, Day);
+
+    /// <summary>The event item's key, which is also the proof that the change was counted.</summary>
+    public (string MerchantId, string SortKey) Key => (MerchantId, SortKey);
+}

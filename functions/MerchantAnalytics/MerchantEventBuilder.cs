@@ -1,0 +1,111 @@
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.Lambda;
+using Functions.Common.Streams;
+using Functions.Common.Tables;
+
+namespace Functions.MerchantAnalytics;
+
+/// <summary>A stream record that cannot become a merchant event; the message never holds item values.</summary>
+public sealed class AnalyticsRecordException(string message) : RecordRejectedException(message);
+
+/// <summary>
+/// What a change of an order, quote or application means for its merchant: INSERT is
+/// <c>&lt;entity&gt;.created</c>, a MODIFY of <c>status</c> is <c>&lt;entity&gt;.&lt;new status&gt;</c>,
+/// REMOVE is <c>&lt;entity&gt;.deleted</c> (<c>.expired</c> for a TTL expiry). Anything else, or a
+/// change with no merchant, is not a merchant event (null).
+/// </summary>
+public sealed class MerchantEventBuilder(TablePrefix prefix)
+{
+    public const string MerchantAttribute = "merchantId";
+    public const string StatusAttribute = "status";
+    public const string TotalAttribute = "total";
+    public const string CurrencyAttribute = "currency";
+    public static readonly IReadOnlySet<string> SourceSuffixes = new HashSet<string>(StringComparer.Ordinal) { "orders", "quotes", "applications" };
+    private const int SequenceWidth = 40;
+
+    public MerchantEvent? Build(DynamoDBEvent.DynamodbStreamRecord record)
+    {
+        var stream = record.Dynamodb ?? throw new AnalyticsRecordException("The record has no dynamodb section.");
+        var sourceTable = StreamArn.TableName(record.EventSourceArn)
+            ?? throw new AnalyticsRecordException("eventSourceARN is missing or is not a DynamoDB stream ARN.");
+        var table = TableCatalog.FindBusiness(sourceTable, prefix) is { } t && SourceSuffixes.Contains(t.Suffix) ? t
+            : throw new AnalyticsRecordException($"Table '{sourceTable}' is not one of this environment's orders, quotes or applications ({prefix}*).");
+
+        var image = stream.NewImage ?? stream.OldImage;
+        var merchant = Text(stream.NewImage, MerchantAttribute) ?? Text(stream.OldImage, MerchantAttribute);
+        if (merchant is null) return null;
+
+        var oldStatus = Text(stream.OldImage, StatusAttribute);
+        var newStatus = Text(stream.NewImage, StatusAttribute);
+        var action = record.EventName switch
+        {
+            "INSERT" => "created",
+            "MODIFY" when newStatus is not null && newStatus != oldStatus => StatusAction(newStatus),
+            "MODIFY" => null,
+            "REMOVE" when record.UserIdentity is { Type: "Service", PrincipalId: "dynamodb.amazonaws.com" } => "expired",
+            "REMOVE" => "deleted",
+            _ => throw new AnalyticsRecordException($"eventName '{record.EventName}' is not INSERT, MODIFY or REMOVE."),
+        };
+        if (action is null) return null;
+
+        var sequence = stream.SequenceNumber is { Length: > 0 } s && s.All(char.IsAsciiDigit) ? s
+            : throw new AnalyticsRecordException("SequenceNumber must be a decimal string.");
+        var keys = stream.Keys ?? throw new AnalyticsRecordException("The record has no Keys.");
+        var entityId = keys.TryGetValue(table.PartitionKey, out var id) && (id.S ?? id.N) is { } idText ? idText
+            : throw new AnalyticsRecordException($"Keys lack the partition key '{table.PartitionKey}' as a string or number.");
+        // The amount is the one the change is about: the new image's, the old one's for a removal.
+        var amountImage = record.EventName == "REMOVE" ? stream.OldImage : stream.NewImage ?? image;
+        var amount = Amount(amountImage);
+        var currency = Currency(amountImage);
+
+        var eventType = $"{table.EntityType}.{action}";
+        var changeTime = stream.ApproximateCreationDateTime.ToUniversalTime();
+        var time = changeTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var sortKey = $"{eventType}#{time}#{sequence.PadLeft(SequenceWidth, '0')}";
+        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [MerchantAttribute] = new() { S = merchant },
+            [TableCatalog.MerchantAnalytics.SortKey] = new() { S = sortKey },
+            ["eventType"] = new() { S = eventType },
+            ["entityType"] = new() { S = table.EntityType! },
+            ["entityId"] = new() { S = entityId },
+            ["sourceTable"] = new() { S = sourceTable },
+            ["changeTime"] = new() { S = time },
+            ["sequenceNumber"] = new() { S = sequence },
+        };
+        if (newStatus is not null) item["status"] = new() { S = newStatus };
+        if (oldStatus is not null) item["previousStatus"] = new() { S = oldStatus };
+        if (amount is { } a) item["amount"] = new() { N = a.ToString() };
+        if (currency is not null) item["currency"] = new() { S = currency };
+        return new MerchantEvent(merchant, sortKey, eventType, item, amount, currency, DateOnly.FromDateTime(changeTime));
+    }
+
+    // order.paid, quote.accepted: the status in lower case, kept to characters a key can carry.
+    private static string StatusAction(string status)
+    {
+        var action = status.Trim().ToLowerInvariant().Replace(' ', '_');
+        return action.Length > 0 && action.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? action
+            : throw new AnalyticsRecordException($"Attribute '{StatusAttribute}' must be letters, digits, '_' or '-' to name an event.");
+    }
+
+    private static DecimalAmount? Amount(Dictionary<string, DynamoDBEvent.AttributeValue>? image)
+    {
+        if (image is null || !image.TryGetValue(TotalAttribute, out var total)) return null;
+        if (total.N is null || !DecimalAmount.TryParse(total.N, out var amount))
+            throw new AnalyticsRecordException($"Attribute '{TotalAttribute}' is not a number.");
+        return amount;
+    }
+
+    private static string? Currency(Dictionary<string, DynamoDBEvent.AttributeValue>? image)
+    {
+        if (image is null || !image.TryGetValue(CurrencyAttribute, out var value)) return null;
+        var code = value.S?.Trim().ToUpperInvariant();
+        return code is { Length: 3 } && code.All(char.IsAsciiLetterUpper)
+            ? code
+            : throw new AnalyticsRecordException($"Attribute '{CurrencyAttribute}' must be a three-letter currency code.");
+    }
+
+    private static string? Text(Dictionary<string, DynamoDBEvent.AttributeValue>? image, string attribute)
+        => image is not null && image.TryGetValue(attribute, out var value) && !string.IsNullOrWhiteSpace(value.S) ? value.S : null;
+}

@@ -1,0 +1,140 @@
+using Amazon.DynamoDBv2.Model;
+using Functions.Common.Tables;
+
+namespace Functions.MerchantAnalytics;
+
+/// <summary>What a set of events adds to one rollup: a count, and one exact sum per currency.</summary>
+public sealed class RollupDelta
+{
+    /// <summary>The sum of amounts without a currency.</summary>
+    public const string TotalAttribute = "total";
+
+    public long Count { get; private set; }
+    public SortedDictionary<string, DecimalAmount> Sums { get; } = new(StringComparer.Ordinal);
+
+    public void Add(MerchantEvent change)
+    {
+        Count++;
+        if (change.Amount is not { } amount) return;
+        var attribute = SumAttribute(change.Currency);
+        Sums[attribute] = Sums.TryGetValue(attribute, out var sum) ? sum + amount : amount;
+    }
+
+    /// <summary><c>total</c>, or <c>total_USD</c> for amounts in USD: currencies are never added together.</summary>
+    public static string SumAttribute(string? currency) => currency is null ? TotalAttribute : $"{TotalAttribute}_{currency}";
+}
+
+/// <summary>One TransactWriteItems: the events it proves counted, and the rollups it adds them to.</summary>
+public sealed class TransactionPlan
+{
+    public const int MaxActions = 100;
+
+    public List<(int Index, MerchantEvent Event)> Events { get; } = [];
+    public SortedDictionary<RollupKey, RollupDelta> Rollups { get; } = new(Comparer<RollupKey>.Create(
+        (a, b) => (string.CompareOrdinal(a.MerchantId, b.MerchantId), string.CompareOrdinal(a.SortKey, b.SortKey)) switch
+        {
+            (0, var bySortKey) => bySortKey,
+            var (byMerchant, _) => byMerchant,
+        }));
+
+    public int Actions => Events.Count + Rollups.Count;
+
+    /// <summary>The plan without some of its events (those already counted), rollups recomputed.</summary>
+    public TransactionPlan Without(IReadOnlySet<int> indices)
+    {
+        var rest = new TransactionPlan();
+        foreach (var (index, change) in Events.Where(e => !indices.Contains(e.Index))) rest.Add(index, change);
+        return rest;
+    }
+
+    public void Add(int index, MerchantEvent change)
+    {
+        Events.Add((index, change));
+        if (!Rollups.TryGetValue(change.Rollup, out var delta)) Rollups[change.Rollup] = delta = new RollupDelta();
+        delta.Add(change);
+    }
+
+    /// <summary>
+    /// Each event put only if it does not exist (the proof), in the same transaction as the rollup
+    /// additions: either both land or neither. Events first, so cancellation reasons at positions
+    /// below Events.Count name events.
+    /// </summary>
+    public List<TransactWriteItem> ToActions(string table)
+    {
+        var actions = Events.Select(e => new TransactWriteItem
+        {
+            Put = new Put
+            {
+                TableName = table,
+                Item = e.Event.Item,
+                ConditionExpression = "attribute_not_exists(#pk)",
+                ExpressionAttributeNames = new() { ["#pk"] = TableCatalog.MerchantAnalytics.PartitionKey },
+            },
+        }).ToList();
+        foreach (var (key, delta) in Rollups)
+        {
+            var names = new Dictionary<string, string> { ["#count"] = "count", ["#eventType"] = "eventType", ["#day"] = "day" };
+            var values = new Dictionary<string, AttributeValue>
+            {
+                [":count"] = new() { N = delta.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                [":eventType"] = new() { S = key.EventType },
+                [":day"] = new() { S = key.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            };
+            var adds = new List<string> { "#count :count" };
+            var i = 0;
+            foreach (var (attribute, sum) in delta.Sums)
+            {
+                names[$"#s{i}"] = attribute;
+                values[$":s{i}"] = new() { N = sum.ToString() };
+                adds.Add($"#s{i} :s{i}");
+                i++;
+            }
+            actions.Add(new TransactWriteItem
+            {
+                Update = new Update
+                {
+                    TableName = table,
+                    Key = new()
+                    {
+                        [TableCatalog.MerchantAnalytics.PartitionKey] = new() { S = key.MerchantId },
+                        [TableCatalog.MerchantAnalytics.SortKey] = new() { S = key.SortKey },
+                    },
+                    UpdateExpression = $"ADD {string.Join(", ", adds)} SET #eventType = :eventType, #day = :day",
+                    ExpressionAttributeNames = names,
+                    ExpressionAttributeValues = values,
+                },
+            });
+        }
+        return actions;
+    }
+}
+
+/// <summary>
+/// Packs a batch's events into as few transactions as DynamoDB's 100 actions allow: the events
+/// of one rollup go together, so a rollup is updated once per transaction with their sum. The
+/// same batch always packs the same way, so a replay costs what the first delivery did.
+/// </summary>
+public static class RollupPlanner
+{
+    public static List<TransactionPlan> Plan(IEnumerable<(int Index, MerchantEvent Event)> events)
+    {
+        var plans = new List<TransactionPlan>();
+        var current = new TransactionPlan();
+        var groups = events
+            .GroupBy(e => e.Event.Rollup)
+            .OrderBy(g => g.Key.MerchantId, StringComparer.Ordinal).ThenBy(g => g.Key.SortKey, StringComparer.Ordinal);
+        foreach (var group in groups)
+            foreach (var (index, change) in group.OrderBy(e => e.Index))
+            {
+                var needed = current.Rollups.ContainsKey(change.Rollup) ? 1 : 2;
+                if (current.Actions + needed > TransactionPlan.MaxActions)
+                {
+                    plans.Add(current);
+                    current = new TransactionPlan();
+                }
+                current.Add(index, change);
+            }
+        if (current.Events.Count > 0) plans.Add(current);
+        return plans;
+    }
+}
