@@ -51,6 +51,23 @@ public class LocalToolsTests(MotoFixture moto)
         Assert.Contains($"\"records\":{sent.GetProperty("Records").GetArrayLength()}", stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> AnalyticsEventFiles()
+        => new(Directory.GetFiles(Repo.EventsDirectory, "analytics-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(AnalyticsEventFiles))]
+    public async Task Every_analytics_sample_event_is_counted_through_LocalInvoke(string file)
+    {
+        await CreateDefaultEnvironmentTablesAsync();
+
+        var (exitCode, stdout, stderr) = await RunAsync("LocalInvoke", MotoEnvironment(), "MerchantAnalyticsFunction", "-e", Path.Combine("events", file));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Empty(JsonDocument.Parse(stdout).RootElement.GetProperty("batchItemFailures").EnumerateArray());
+        var summary = stderr.Split('\n').Single(l => l.Contains("\"message\":\"analytics batch processed\"", StringComparison.Ordinal));
+        Assert.Contains(file == "analytics-no-merchant.json" ? "\"ignored\":1" : "\"ignored\":0", summary, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> BackupEventFiles()
         => new(Directory.GetFiles(Repo.EventsDirectory, "backup-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
@@ -203,7 +220,11 @@ public class LocalToolsTests(MotoFixture moto)
         var (exitCode, stdout, stderr) = await RunAsync("LocalRun", environment);
 
         Assert.True(exitCode == 0, $"stdout: {stdout}\nstderr: {stderr}");
-        Assert.Contains("Audit trail in maip-dev-audit (7 items)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Audit trail in maip-dev-audit (11 items)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Merchant analytics in maip-dev-merchant-analytics (17 items):", stdout, StringComparison.Ordinal);
+        Assert.Contains("events: application.approved, application.created, order.created x2, order.deleted, order.paid, order.shipped, quote.accepted, quote.created", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"daily\.order\.created#\d{4}-\d\d-\d\d +count 2, total_USD 169\.99", stdout);
+        Assert.Contains("Replayed the three batches: analytics unchanged.", stdout, StringComparison.Ordinal);
         Assert.Contains("MODIFY  by payments-service  changed: status, updatedBy", stdout, StringComparison.Ordinal);
         Assert.Contains("audit trail unchanged", stdout, StringComparison.Ordinal);
         Assert.Contains("dry run  night 2026-11-23: 8 would-create; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);

@@ -153,7 +153,7 @@ public class MerchantAnalyticsTests(MotoFixture moto)
         using var network = new ScriptedNetwork((_, _) => null);
         using var client = network.Client(moto);
         var function = env.Function(client);
-        var batch = SyntheticOrders(env, 300, merchants: 10);
+        var batch = Functions.DevKit.SyntheticStreamBatch.Orders(env.StreamArns[env.Table("orders")], 300, merchants: 10);
 
         Assert.Empty(await env.InvokeAsync(function, batch));
         var first = network.CallsOf("TransactWriteItems");
@@ -165,32 +165,5 @@ public class MerchantAnalyticsTests(MotoFixture moto)
         Assert.Equal([$"daily.order.created#2026-01-16: 30, total_USD=30.3"], await env.RollupsAsync("m-3"));
         Assert.Equal(30, (await env.EventKeysAsync("m-3")).Count);
         Assert.Equal(300, env.Logs.Line("analytics batch processed").GetProperty("already_counted").GetInt32());
-    }
-
-    /// <summary>A stream batch of order INSERTs (1.01 USD each) spread over merchants, as Lambda would deliver it.</summary>
-    internal static string SyntheticOrders(AnalyticsEnvironment env, int count, int merchants)
-    {
-        var records = new JsonArray();
-        for (var i = 0; i < count; i++)
-        {
-            var keys = new JsonObject { ["orderId"] = new JsonObject { ["S"] = $"o-{i:D5}" }, ["customerId#timestamp"] = new JsonObject { ["S"] = "c#t" } };
-            var image = (JsonObject)keys.DeepClone();
-            image["merchantId"] = new JsonObject { ["S"] = $"m-{i % merchants}" };
-            image["status"] = new JsonObject { ["S"] = "PENDING" };
-            image["total"] = new JsonObject { ["N"] = "1.01" };
-            image["currency"] = new JsonObject { ["S"] = "USD" };
-            records.Add(new JsonObject
-            {
-                ["eventID"] = $"e{i}", ["eventName"] = "INSERT", ["eventVersion"] = "1.1", ["eventSource"] = "aws:dynamodb", ["awsRegion"] = "us-east-1",
-                ["eventSourceARN"] = env.StreamArns[env.Table("orders")],
-                ["dynamodb"] = new JsonObject
-                {
-                    ["ApproximateCreationDateTime"] = 1768564800 + i, ["Keys"] = keys, ["NewImage"] = image,
-                    ["SequenceNumber"] = (100000000000000000000m + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["SizeBytes"] = 120, ["StreamViewType"] = "NEW_AND_OLD_IMAGES",
-                },
-            });
-        }
-        return new JsonObject { ["Records"] = records }.ToJsonString();
     }
 }

@@ -86,26 +86,38 @@ async Task<(string, string, bool)> AlarmAsync(string file, byte[] json)
     return ("alarm", $"{described}; ThrottleResponderFunction: {string.Join(", ", results)}", ok && results.Count > 0);
 }
 
+// A stream batch goes through both stream functions; each record must be done (written or
+// ignored) or reported with a reason, by its sequence number.
 async Task<(string, string, bool)> StreamBatchAsync(string file)
 {
-    var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
-        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "AuditTrailFunction", "-e", file);
-    if (exit != 0) return ("stream batch", $"LocalInvoke exit {exit}: {stdout.Trim()} {stderr.Trim()}", false);
+    var outcomes = new List<string>();
+    var ok = true;
+    foreach (var (function, summaryMessage, failedMessage) in new[]
+             {
+                 ("AuditTrailFunction", "audit batch processed", "record not audited"),
+                 ("MerchantAnalyticsFunction", "analytics batch processed", "record not counted"),
+             })
+    {
+        var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
+            ToolProcess.MotoEnvironment(moto.Endpoint, Region), function, "-e", file);
+        if (exit != 0) return ("stream batch", $"{function} LocalInvoke exit {exit}: {stdout.Trim()} {stderr.Trim()}", false);
 
-    var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
-        .Select(l => JsonDocument.Parse(l).RootElement).ToList();
-    var summary = lines.Single(l => l.TryGetProperty("message", out var m) && m.GetString() == "audit batch processed");
-    var warned = lines.Where(l => l.TryGetProperty("message", out var m) && m.GetString() == "record not audited").ToList();
-    var records = summary.GetProperty("records").GetInt32();
-    var succeeded = summary.GetProperty("succeeded").GetInt32();
-    var failed = summary.GetProperty("failed").GetInt32();
-    var reported = JsonDocument.Parse(stdout).RootElement.GetProperty("batchItemFailures").EnumerateArray()
-        .Select(f => f.GetProperty("itemIdentifier").GetString()).ToHashSet();
-    var ok = records > 0 && succeeded + failed + summary.GetProperty("ignored").GetInt32() == records
-             && warned.Count == failed
-             && warned.All(w => w.GetProperty("reason").GetString() is { Length: > 10 } && reported.Contains(w.GetProperty("sequence_number").GetString()));
-    var reasons = warned.GroupBy(w => Shorten(w.GetProperty("reason").GetString()!)).Select(g => $"{g.Count()}× {g.Key}");
-    return ("stream batch", $"{records} records: {succeeded} audited, {failed} reported [{string.Join(" | ", reasons)}]", ok);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var summary = lines.Single(l => l.TryGetProperty("message", out var m) && m.GetString() == summaryMessage);
+        var warned = lines.Where(l => l.TryGetProperty("message", out var m) && m.GetString() == failedMessage).ToList();
+        var records = summary.GetProperty("records").GetInt32();
+        var succeeded = summary.GetProperty("succeeded").GetInt32();
+        var failed = summary.GetProperty("failed").GetInt32();
+        var reported = JsonDocument.Parse(stdout).RootElement.GetProperty("batchItemFailures").EnumerateArray()
+            .Select(f => f.GetProperty("itemIdentifier").GetString()).ToHashSet();
+        ok &= records > 0 && succeeded + failed + summary.GetProperty("ignored").GetInt32() == records
+              && warned.Count == failed
+              && warned.All(w => w.GetProperty("reason").GetString() is { Length: > 10 } && reported.Contains(w.GetProperty("sequence_number").GetString()));
+        var reasons = warned.GroupBy(w => Shorten(w.GetProperty("reason").GetString()!)).Select(g => $"{g.Count()}× {g.Key}");
+        outcomes.Add($"{function}: {records} records, {succeeded} done, {summary.GetProperty("ignored").GetInt32()} ignored, {failed} reported [{string.Join(" | ", reasons)}]");
+    }
+    return ("stream batch", string.Join("; ", outcomes), ok);
 }
 
 // A file that is no event of the suite's triggers (a truncated batch, a lone record, a failure

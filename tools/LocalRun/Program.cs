@@ -42,14 +42,21 @@ var orderKey = Key(("orderId", order), ("customerId#timestamp", $"{customer}#202
 var cancelledKey = Key(("orderId", cancelled), ("customerId#timestamp", $"{customer}#2026-01-16T12:30:00Z"));
 await Put(prefix + "customers", Item(("customerId", customer), ("timestamp", "2026-01-16T11:58:00Z"),
     ("email", "ana@example.com"), ("tier", "gold"), ("updatedBy", "signup-service")));
-await Put(prefix + "orders", With(orderKey, ("status", "PENDING"), ("total", N("149.99")), ("updatedBy", "checkout-service")));
+const string Merchant = "merchant-acme";
+await Put(prefix + "orders", With(orderKey, ("merchantId", Merchant), ("status", "PENDING"), ("total", N("149.99")), ("currency", "USD"), ("updatedBy", "checkout-service")));
 await Update(prefix + "orders", orderKey, "SET #s = :s, updatedBy = :by", ("PAID", "payments-service"));
 await Update(prefix + "orders", orderKey, "SET #s = :s, updatedBy = :by", ("SHIPPED", "warehouse-7"));
-await Put(prefix + "orders", With(cancelledKey, ("status", "PENDING"), ("total", N("20")), ("updatedBy", "checkout-service")));
+await Put(prefix + "orders", With(cancelledKey, ("merchantId", Merchant), ("status", "PENDING"), ("total", N("20")), ("currency", "USD"), ("updatedBy", "checkout-service")));
 await dynamo.DeleteItemAsync(prefix + "orders", cancelledKey);
 await Put(prefix + "pricing-rules", Item(("ruleId", "rule-weekend"), ("effectiveDate", "2026-01-17"),
     ("discountPercent", N("10")), ("updatedBy", "pricing-team")));
-Console.WriteLine("business changes: 1 customer, 2 orders (one paid and shipped, one cancelled), 1 pricing rule");
+var quoteKey = Key(("quoteId", $"quote-{runId}"), ("customerId#timestamp", $"{customer}#2026-01-16T09:00:00Z"));
+await Put(prefix + "quotes", With(quoteKey, ("merchantId", Merchant), ("status", "SENT"), ("total", N("1200")), ("currency", "USD"), ("updatedBy", "sales-7")));
+await Update(prefix + "quotes", quoteKey, "SET #s = :s, updatedBy = :by", ("ACCEPTED", "portal"));
+var applicationKey = Key(("applicationId", $"app-{runId}"), ("status#timestamp", "SUBMITTED#2026-01-15T10:00:00Z"));
+await Put(prefix + "applications", With(applicationKey, ("merchantId", Merchant), ("status", "SUBMITTED"), ("updatedBy", "merchant-portal")));
+await Update(prefix + "applications", applicationKey, "SET #s = :s, updatedBy = :by", ("APPROVED", "risk-team"));
+Console.WriteLine("business changes: 1 customer, 2 orders of merchant-acme (one paid and shipped, one cancelled), a quote accepted, an application approved, 1 pricing rule");
 
 // 3. Each table's real stream records, as Lambda delivers them, through AuditTrailFunction.
 var function = FunctionDefinition.Read(context, "AuditTrailFunction");
@@ -57,12 +64,14 @@ LocalFunctionHost.ApplyEnvironment(function, region);
 var handler = LocalFunctionHost.Load(repo, function);
 using var streamsApi = new StreamsApi(new Uri(endpoint), region);
 var events = new List<byte[]>();
+var batchesByTable = new Dictionary<string, byte[]>();
 foreach (var (tableName, streamArn) in streams)
 {
     var records = await streamsApi.ReadAllAsync(streamArn);
     if (records.Count == 0) continue;
     var payload = Encoding.UTF8.GetBytes(StreamsApi.ToLambdaEvent(records, streamArn).ToJsonString());
     events.Add(payload);
+    batchesByTable[tableName] = payload;
     var response = await handler.InvokeAsync(payload, TimeSpan.FromSeconds(function.TimeoutSeconds));
     Console.WriteLine($"AuditTrailFunction <- {records.Count,3} records of {tableName,-28} -> {Encoding.UTF8.GetString(response ?? [])}");
 }
@@ -96,7 +105,37 @@ Console.WriteLine("    --key-condition-expression '#pk = :pk AND #ts BETWEEN :st
 Console.WriteLine("    --expression-attribute-names '{\"#pk\":\"entityType#entityId\",\"#ts\":\"timestamp\"}' \\");
 Console.WriteLine($"    --expression-attribute-values '{{\":pk\":{{\"S\":\"order#{order}\"}},\":start\":{{\"S\":\"2026-01-01T00:00:00Z\"}},\":end\":{{\"S\":\"2099-12-31T23:59:59Z\"}}}}'");
 
-// 6. The hourly PITR guard, report only: moto's tables start with PITR off and no backup.
+// 6. The same orders, quotes and applications batches through MerchantAnalyticsFunction, twice
+// (Lambda delivers at least once): events and the day's rollups of each merchant, counted once.
+var analytics = FunctionDefinition.Read(context, "MerchantAnalyticsFunction");
+LocalFunctionHost.ApplyEnvironment(analytics, region);
+var analyticsHandler = LocalFunctionHost.Load(repo, analytics);
+var analyticsTable = prefix + "merchant-analytics";
+Console.WriteLine();
+foreach (var suffix in new[] { "orders", "quotes", "applications" })
+{
+    var payload = batchesByTable[prefix + suffix];
+    var response = await analyticsHandler.InvokeAsync(payload, TimeSpan.FromSeconds(analytics.TimeoutSeconds));
+    Console.WriteLine($"MerchantAnalyticsFunction <- {prefix + suffix,-22} -> {Encoding.UTF8.GetString(response ?? [])}");
+}
+var counted = await ScanAll(analyticsTable);
+foreach (var suffix in new[] { "orders", "quotes", "applications" })
+    await analyticsHandler.InvokeAsync(batchesByTable[prefix + suffix], TimeSpan.FromSeconds(analytics.TimeoutSeconds));
+var countedOnce = Fingerprint(counted) == Fingerprint(await ScanAll(analyticsTable));
+Console.WriteLine($"Merchant analytics in {analyticsTable} ({counted.Count} items):");
+foreach (var merchant in counted.GroupBy(i => i["merchantId"].S).OrderBy(g => g.Key, StringComparer.Ordinal))
+{
+    Console.WriteLine($"  {merchant.Key}");
+    var byKey = merchant.OrderBy(i => i["eventType#timestamp"].S, StringComparer.Ordinal).ToList();
+    Console.WriteLine("    events: " + string.Join(", ", byKey.Where(i => !i["eventType#timestamp"].S.StartsWith("daily.", StringComparison.Ordinal))
+        .GroupBy(i => i["eventType"].S).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} x{g.Count()}")));
+    foreach (var rollup in byKey.Where(i => i["eventType#timestamp"].S.StartsWith("daily.", StringComparison.Ordinal)))
+        Console.WriteLine($"    {rollup["eventType#timestamp"].S,-40} count {rollup["count"].N}" +
+                          string.Concat(rollup.Keys.Where(k => k.StartsWith("total", StringComparison.Ordinal)).Select(k => $", {k} {rollup[k].N}")));
+}
+Console.WriteLine($"Replayed the three batches: analytics {(countedOnce ? "unchanged" : "CHANGED")}.");
+
+// 7. The hourly PITR guard, report only: moto's tables start with PITR off and no backup.
 var pitr = FunctionDefinition.Read(context, "PitrGuardFunction");
 LocalFunctionHost.ApplyEnvironment(pitr, region);
 var pitrHandler = LocalFunctionHost.Load(repo, pitr);
@@ -104,7 +143,7 @@ Console.WriteLine();
 Console.WriteLine("PITR guard (PitrGuardFunction), events/pitr-report-only.json:");
 await PitrCheckAsync("pitr-report-only.json", details: true);
 
-// 7. The nightly backup of every table: a dry run, the run, then EventBridge's retry of the same night.
+// 8. The nightly backup of every table: a dry run, the run, then EventBridge's retry of the same night.
 var backup = FunctionDefinition.Read(context, "NightlyBackupFunction");
 LocalFunctionHost.ApplyEnvironment(backup, region);
 var backupHandler = LocalFunctionHost.Load(repo, backup);
@@ -130,7 +169,7 @@ foreach (var table in tables)
 }
 Console.WriteLine(backupsConsistent ? "One backup per table for the night, whatever the retries." : "NOT one backup per table for the night.");
 
-// 8. The PITR guard enforcing, then its next hour: everything fixed once, audited once.
+// 9. The PITR guard enforcing, then its next hour: everything fixed once, audited once.
 Console.WriteLine();
 Console.WriteLine("PITR guard, events/pitr-hourly.json (enforce), then the same again:");
 LocalFunctionHost.ApplyEnvironment(pitr, region);
@@ -139,7 +178,7 @@ var fixedOnce = await PitrCheckAsync("pitr-hourly.json", details: false) == 0;
 var pitrAudit = (await ScanAll(auditTable)).Where(i => i["entityType#entityId"].S.StartsWith("table#", StringComparison.Ordinal)).ToList();
 Console.WriteLine($"  audit records of table changes: {pitrAudit.Count} ({string.Join(", ", pitrAudit.Select(i => i["eventName"].S).Distinct())})");
 
-// 9. The throttle responder: a write-throttle alarm through SNS, the same alarm through
+// 10. The throttle responder: a write-throttle alarm through SNS, the same alarm through
 // EventBridge, then the operator's restore.
 var throttle = FunctionDefinition.Read(context, "ThrottleResponderFunction");
 LocalFunctionHost.ApplyEnvironment(throttle, region);
@@ -164,7 +203,7 @@ foreach (var (label, file, expected) in new[]
 }
 foreach (var item in (await ScanAll(auditTable)).Where(i => i["entityType#entityId"].S == $"table#{prefix}orders" && i["eventName"].S != "PITR_ENABLED"))
     Console.WriteLine($"  audit {item["eventName"].S,-24} {Document.FromAttributeMap(item["before"].M).ToJson()} -> {Document.FromAttributeMap(item["after"].M).ToJson()}");
-return unchanged && backupsConsistent && fixedOnce && throttleOk ? 0 : 1;
+return unchanged && countedOnce && backupsConsistent && fixedOnce && throttleOk ? 0 : 1;
 
 // One run of the PITR guard: its counts, and per table what is wrong; returns the tables remediated.
 async Task<int> PitrCheckAsync(string file, bool details)
