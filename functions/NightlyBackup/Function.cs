@@ -169,7 +169,7 @@ public sealed class BackupRunFailedException(BackupRunSummary summary) : Excepti
     {
         var failed = s.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.NotReached)
             .Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})").ToList();
-        var shown = string.Join("; ", failed.Take(5)) + (failed.Count > 5 ? $"; and {failed.Count - 5} more" : "");
+        var shown = TableSweep.FirstFew(failed);
         return $"Night {s.Night}: {s.Counts.Failed} of {s.Counts.Tables} tables failed and {s.Counts.NotReached} were not reached " +
                $"({s.Counts.Created} created, {s.Counts.Skipped} skipped, {s.Counts.Pruned} pruned). {shown}";
     }

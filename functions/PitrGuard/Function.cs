@@ -147,7 +147,7 @@ public sealed class PitrCheckFailedException(PitrReport report) : Exception(Mess
     {
         var failed = r.Tables.Where(t => t.Outcome is PitrOutcome.Failed or PitrOutcome.NotReached)
             .Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})").ToList();
-        var shown = string.Join("; ", failed.Take(5)) + (failed.Count > 5 ? $"; and {failed.Count - 5} more" : "");
+        var shown = TableSweep.FirstFew(failed);
         return $"PITR check ({r.Mode}): {r.Counts.Failed} of {r.Counts.Tables} tables failed and {r.Counts.NotReached} were not reached " +
                $"({r.Counts.Remediated} remediated, {r.Counts.NonCompliant} non-compliant, {r.Counts.Compliant} compliant). {shown}";
     }

@@ -35,8 +35,7 @@ internal sealed class AnalyticsEnvironment
     public static async Task<AnalyticsEnvironment> CreateAsync(MotoFixture moto)
     {
         var app = "ma" + Guid.NewGuid().ToString("N")[..8];
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var context = TestTemplate.Context(app);
         var streams = new Dictionary<string, string>();
         foreach (var table in TableDefinition.ReadAll(context))
             if (await table.CreateAsync(moto.Client) is { } arn) streams[table.TableName] = arn;
@@ -46,9 +45,7 @@ internal sealed class AnalyticsEnvironment
     /// <param name="logs">Where its log lines go: concurrent invocations each need their own.</param>
     public Function Function(IAmazonDynamoDB? client = null, LogCapture? logs = null)
     {
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
-        var environment = FunctionDefinition.Read(context, "MerchantAnalyticsFunction").Environment;
+        var environment = TestTemplate.Variables(App, "MerchantAnalyticsFunction");
         return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "merchant-analytics"), client ?? _moto.Client,
             new StructuredLogger("merchant-analytics", (logs ?? Logs).Sink),
             new RetryPolicy(new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 30 }));

@@ -44,8 +44,7 @@ internal sealed class BackupEnvironment
     public static async Task<BackupEnvironment> CreateAsync(MotoFixture moto)
     {
         var app = "bk" + Guid.NewGuid().ToString("N")[..8];
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var context = TestTemplate.Context(app);
         var tables = new List<string>();
         foreach (var table in TableDefinition.ReadAll(context))
         {
@@ -79,9 +78,7 @@ internal sealed class BackupEnvironment
     public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null, RetryPolicy? retry = null)
     {
         _logs.Clear();
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
-        var environment = FunctionDefinition.Read(context, "NightlyBackupFunction").Environment.ToDictionary();
+        var environment = TestTemplate.Variables(App, "NightlyBackupFunction");
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
         settings ??= BackupSettings.From(environment.GetValueOrDefault) with
         {

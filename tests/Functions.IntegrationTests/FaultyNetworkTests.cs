@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Functions.AuditTrail;
 using Functions.Common.DynamoDb;
 
@@ -18,44 +15,6 @@ namespace Functions.IntegrationTests;
 public class FaultyNetworkTests(MotoFixture moto)
 {
     private const int TimeoutSeconds = 4;
-
-    private sealed class FaultyWrites(Func<HttpResponseMessage> fault) : DelegatingHandler(new HttpClientHandler())
-    {
-        public int BatchWrites;
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : "";
-            if (!target.EndsWith(".BatchWriteItem", StringComparison.Ordinal)) return base.SendAsync(request, cancellationToken);
-            Interlocked.Increment(ref BatchWrites);
-            return Task.FromResult(fault());
-        }
-    }
-
-    private sealed class Factory(HttpMessageHandler handler) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
-    }
-
-    private AmazonDynamoDBClient Client(FaultyWrites handler)
-    {
-        var config = DynamoDbClients.Config();
-        config.ServiceURL = moto.Endpoint.ToString();
-        config.AuthenticationRegion = MotoFixture.Region;
-        config.HttpClientFactory = new Factory(handler);
-        return new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);
-    }
-
-    private static HttpResponseMessage Throttled()
-    {
-        var response = new HttpResponseMessage(HttpStatusCode.BadRequest)
-        {
-            Content = new StringContent("""{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}""",
-                Encoding.UTF8, "application/x-amz-json-1.0"),
-        };
-        response.Headers.Add("x-amzn-RequestId", "throttled");
-        return response;
-    }
 
     private async Task<List<System.Text.Json.Nodes.JsonObject>> TwoHundredOrdersAsync(AuditEnvironment env)
     {
@@ -79,10 +38,10 @@ public class FaultyNetworkTests(MotoFixture moto)
     [InlineData("connection resets")]
     public async Task Under_sustained_failure_the_invocation_returns_before_its_timeout_with_every_unwritten_record_reported(string failure)
     {
-        using var handler = new FaultyWrites(failure == "throttling"
-            ? Throttled
-            : () => throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer")));
-        using var client = Client(handler);
+        using var handler = new ScriptedNetwork((request, _) => request.Operation != "BatchWriteItem" ? null
+            : failure == "throttling" ? ScriptedNetwork.Error("ThrottlingException")
+            : throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer")));
+        using var client = handler.Client(moto);
         var env = await AuditEnvironment.CreateAsync(moto,
             new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, client);
         var records = await TwoHundredOrdersAsync(env);
@@ -95,7 +54,7 @@ public class FaultyNetworkTests(MotoFixture moto)
         Assert.Equal(200, AuditEnvironment.FailedSequenceNumbers(response).Count);
         Assert.Equal(records.Select(r => r["dynamodb"]!["SequenceNumber"]!.GetValue<string>()).Order(), AuditEnvironment.FailedSequenceNumbers(response).Order());
         Assert.Equal((200, 0, 200), (summary.GetProperty("records").GetInt32(), summary.GetProperty("written").GetInt32(), summary.GetProperty("failed").GetInt32()));
-        Assert.InRange(handler.BatchWrites, 2, 6); // the first chunk retried, the rest not sent into a failing table
+        Assert.InRange(handler.CallsOf("BatchWriteItem"), 2, 6); // the first chunk retried, the rest not sent into a failing table
         Assert.Single(env.MetricRecords());
         Assert.Empty(await env.AuditSnapshotAsync());
     }

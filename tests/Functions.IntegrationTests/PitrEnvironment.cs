@@ -34,8 +34,7 @@ internal sealed class PitrEnvironment
     public static async Task<PitrEnvironment> CreateAsync(MotoFixture moto)
     {
         var app = "pg" + Guid.NewGuid().ToString("N")[..8];
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var context = TestTemplate.Context(app);
         var tables = new List<string>();
         foreach (var table in TableDefinition.ReadAll(context))
         {
@@ -69,9 +68,7 @@ internal sealed class PitrEnvironment
 
     public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null)
     {
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
-        var environment = FunctionDefinition.Read(context, "PitrGuardFunction").Environment.ToDictionary();
+        var environment = TestTemplate.Variables(App, "PitrGuardFunction");
         environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-pitr-guard";
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
         var settings = PitrSettings.From(environment.GetValueOrDefault) with

@@ -32,9 +32,7 @@ internal sealed class ThrottleEnvironment
     public static async Task<ThrottleEnvironment> CreateAsync(MotoFixture moto)
     {
         var env = new ThrottleEnvironment(moto, "tr" + Guid.NewGuid().ToString("N")[..8]);
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = env.App }, MotoFixture.Region);
-        await TableDefinition.ReadAll(context).Single(t => t.LogicalId == "AuditTable").CreateAsync(moto.Client);
+        await TableDefinition.ReadAll(TestTemplate.Context(env.App)).Single(t => t.LogicalId == "AuditTable").CreateAsync(moto.Client);
         await env.CreateAsync(env.Table("orders"), 5, 5);
         await env.CreateAsync(env.Table("quotes"), 5, 7, withIndex: true);
         await env.CreateAsync(env.Table("products"), 5, 5);
@@ -69,9 +67,7 @@ internal sealed class ThrottleEnvironment
 
     public Function Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
     {
-        var context = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath)
-            .Context(new Dictionary<string, string> { ["AppName"] = App }, MotoFixture.Region);
-        var environment = FunctionDefinition.Read(context, "ThrottleResponderFunction").Environment.ToDictionary();
+        var environment = TestTemplate.Variables(App, "ThrottleResponderFunction");
         environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-throttle-responder";
         environment["FUNCTION_TIMEOUT_SECONDS"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings ??= ThrottleSettings.From(environment.GetValueOrDefault) with { UpdatingPollInterval = TimeSpan.FromMilliseconds(100) };

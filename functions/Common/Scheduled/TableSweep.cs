@@ -32,6 +32,10 @@ public static class TableSweep
         return results;
     }
 
+    /// <summary>The first few tables of a list for an error message, and how many more there are.</summary>
+    public static string FirstFew(IReadOnlyList<string> tables, int shown = 5)
+        => string.Join("; ", tables.Take(shown)) + (tables.Count > shown ? $"; and {tables.Count - shown} more" : "");
+
     /// <summary>Why a table was not started: the same words in every function's summary.</summary>
     public const string NotReachedReason = "not started: the invocation's time budget was running out; Lambda's retry or the next run takes it";
 }
