@@ -9,8 +9,6 @@ namespace Functions.MerchantAnalytics;
 /// </summary>
 public readonly record struct DecimalAmount(BigInteger Unscaled, int Scale)
 {
-    public const int MaxSignificantDigits = 38;
-
     public static DecimalAmount Zero => new(BigInteger.Zero, 0);
 
     /// <summary>Reads a DynamoDB number (<c>-12.50</c>, <c>1E+3</c>); false when it is not one.</summary>
@@ -41,8 +39,6 @@ public readonly record struct DecimalAmount(BigInteger Unscaled, int Scale)
         var scale = Math.Max(a.Scale, b.Scale);
         return new DecimalAmount(a.Unscaled * BigInteger.Pow(10, scale - a.Scale) + b.Unscaled * BigInteger.Pow(10, scale - b.Scale), scale).Normalized();
     }
-
-    public int SignificantDigits => Unscaled.IsZero ? 1 : BigInteger.Abs(Unscaled).ToString(CultureInfo.InvariantCulture).Length;
 
     /// <summary>Plain decimal notation, as DynamoDB accepts it in an N value.</summary>
     public override string ToString()

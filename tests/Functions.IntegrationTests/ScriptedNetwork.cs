@@ -32,8 +32,8 @@ internal sealed class ScriptedNetwork : DelegatingHandler
         var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : "";
         var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var attempt = _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
-        var scripted = _script(new ScriptedRequest(operation, body, attempt), () => base.SendAsync(request, cancellationToken));
+        _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+        var scripted = _script(new ScriptedRequest(operation, body), () => base.SendAsync(request, cancellationToken));
         return await (scripted ?? base.SendAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -85,8 +85,8 @@ internal sealed class ScriptedNetwork : DelegatingHandler
     }
 }
 
-/// <summary>One request as the script sees it: the operation, its JSON body, and its number among that operation's requests.</summary>
-internal sealed record ScriptedRequest(string Operation, string Body, int Attempt)
+/// <summary>One request as the script sees it: the operation and its JSON body.</summary>
+internal sealed record ScriptedRequest(string Operation, string Body)
 {
     public bool Names(string tableName) => Body.Contains($"\"{tableName}\"", StringComparison.Ordinal);
 }
