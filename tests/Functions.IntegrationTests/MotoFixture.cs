@@ -11,7 +11,7 @@ namespace Functions.IntegrationTests;
 public sealed class MotoFixture : IAsyncLifetime
 {
     public const string Region = "us-east-1";
-    private MotoServer? _server;
+    private LocalServer? _server;
 
     public Uri Endpoint => _server?.Endpoint ?? throw new InvalidOperationException("moto_server is not running.");
     public AmazonDynamoDBClient Client { get; private set; } = null!;
