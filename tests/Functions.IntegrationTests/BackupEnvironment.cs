@@ -22,13 +22,21 @@ internal sealed class BackupEnvironment
     private readonly MotoFixture _moto;
     private readonly LogCapture _logs = new();
 
-    private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign)
+    private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign, DateOnly night)
     {
         _moto = moto;
         App = app;
         Tables = tables;
         Foreign = foreign;
+        Night = night;
     }
+
+    /// <summary>
+    /// The latest 03:00 UTC night by the backend's own clock (read off a table it just created):
+    /// backups it makes or the tests seed are stamped by that clock, and retention is judged
+    /// against it, so the tests hold on any date and under a shifted clock.
+    /// </summary>
+    public DateOnly Night { get; }
 
     public string App { get; }
     public string Prefix => $"{App}-dev-";
@@ -61,7 +69,9 @@ internal sealed class BackupEnvironment
 
         var foreign = new List<string> { $"{app}-prod-orders", $"{app}x-dev-orders", $"{app}-devx-orders" };
         foreach (var name in foreign) await CreateTableAsync(moto, name, null);
-        return new BackupEnvironment(moto, app, tables.Order(StringComparer.Ordinal).ToList(), foreign);
+        var backendNow = (await moto.Client.DescribeTableAsync(tables[0])).Table.CreationDateTime!.Value.ToUniversalTime();
+        var night = DateOnly.FromDateTime(backendNow.AddHours(-3));
+        return new BackupEnvironment(moto, app, tables.Order(StringComparer.Ordinal).ToList(), foreign, night);
     }
 
     public static Task CreateTableAsync(MotoFixture moto, string name, List<Tag>? tags)

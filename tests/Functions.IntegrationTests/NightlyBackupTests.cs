@@ -10,8 +10,6 @@ namespace Functions.IntegrationTests;
 [Collection(MotoCollection.Name)]
 public partial class NightlyBackupTests(MotoFixture moto)
 {
-    private static readonly DateOnly Night = new(2026, 11, 23);
-
     [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
     private static partial Regex ValidBackupName();
 
@@ -21,12 +19,13 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task A_dry_run_reports_what_it_would_create_and_changes_nothing()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
 
-        var summary = await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(Night, """{"dryRun": true}"""));
+        var summary = await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(night, """{"dryRun": true}"""));
 
         Assert.True(summary.DryRun);
         Assert.Equal(env.Tables, summary.Tables.Select(t => t.Table));
-        Assert.All(env.BackedUpTables, t => Assert.Equal((BackupOutcome.WouldCreate, BackupNaming.NameFor(t, Night)), (Result(summary, t).Outcome, Result(summary, t).Backup)));
+        Assert.All(env.BackedUpTables, t => Assert.Equal((BackupOutcome.WouldCreate, BackupNaming.NameFor(t, night)), (Result(summary, t).Outcome, Result(summary, t).Backup)));
         Assert.Equal(BackupOutcome.SkippedByTag, Result(summary, env.SkippedTable).Outcome);
         Assert.Equal((0, 0, 0), (summary.Counts.Created, summary.Counts.Pruned, summary.Counts.Failed));
         foreach (var table in env.Tables.Concat(env.Foreign)) Assert.Empty(await env.BackupsOfAsync(table));
@@ -39,11 +38,12 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task Two_runs_of_one_night_make_one_backup_per_table_and_never_touch_other_tables()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         var function = env.Function();
 
-        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night));
+        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night));
         // EventBridge's retry, or the Scheduler firing for the same night: nothing more is made.
-        var second = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night, "\"{}\"", "aws.scheduler"));
+        var second = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night, "\"{}\"", "aws.scheduler"));
 
         var backedUp = env.BackedUpTables.ToList();
         Assert.Equal((backedUp.Count, 1, 0), (first.Counts.Created, first.Counts.Skipped, first.Counts.Failed));
@@ -52,10 +52,10 @@ public partial class NightlyBackupTests(MotoFixture moto)
         foreach (var table in backedUp)
         {
             var backup = Assert.Single(await env.BackupsOfAsync(table));
-            Assert.Equal(BackupNaming.NameFor(table, Night), backup.BackupName);
+            Assert.Equal(BackupNaming.NameFor(table, night), backup.BackupName);
             Assert.Matches(ValidBackupName(), backup.BackupName);
         }
-        Assert.Equal(255, BackupNaming.NameFor(env.LongTable, Night).Length);
+        Assert.Equal(255, BackupNaming.NameFor(env.LongTable, night).Length);
         foreach (var table in env.Foreign.Append(env.SkippedTable)) Assert.Empty(await env.BackupsOfAsync(table));
         Assert.DoesNotContain(first.Tables, t => env.Foreign.Contains(t.Table));
 
@@ -76,16 +76,17 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task A_run_forty_days_later_prunes_down_to_min_keep_and_never_touches_a_hand_made_backup()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         var (orders, quotes) = (env.Table("orders"), env.Table("quotes"));
         foreach (var table in new[] { orders, quotes })
         {
             await env.SeedBackupAsync(table, $"{table}-before-migration");
-            for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, Night.AddDays(-n)));
+            for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, night.AddDays(-n)));
         }
         var function = env.Function();
-        await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night));
+        await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night));
 
-        var later = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night.AddDays(40)));
+        var later = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal(8, later.Counts.Pruned); // 9 + 1 + 1 suite backups each, 7 kept
         Assert.Equal(8d, env.MetricRecord().GetProperty("BackupsPruned").GetDouble());
@@ -94,9 +95,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
             var left = (await env.BackupsOfAsync(table)).Select(b => b.BackupName).ToList();
             Assert.Contains($"{table}-before-migration", left);
             Assert.Equal(
-                new[] { 40, 0, -1, -2, -3, -4, -5 }.Select(n => BackupNaming.NameFor(table, Night.AddDays(n))).Order(StringComparer.Ordinal),
+                new[] { 40, 0, -1, -2, -3, -4, -5 }.Select(n => BackupNaming.NameFor(table, night.AddDays(n))).Order(StringComparer.Ordinal),
                 left.Where(n => BackupNaming.NightOf(n, table) is not null).Order(StringComparer.Ordinal));
-            Assert.Equal(Enumerable.Range(6, 4).Select(n => BackupNaming.NameFor(table, Night.AddDays(-n))).Order(StringComparer.Ordinal),
+            Assert.Equal(Enumerable.Range(6, 4).Select(n => BackupNaming.NameFor(table, night.AddDays(-n))).Order(StringComparer.Ordinal),
                 Result(later, table).Pruned!.Order(StringComparer.Ordinal));
         }
         // Every other table has two suite backups, below min-keep: nothing of theirs goes.
@@ -107,15 +108,16 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task A_run_limited_to_two_tables_backs_up_those_only_and_a_foreign_name_is_refused()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         var function = env.Function();
 
-        var two = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(Night, """{"tables": ["orders", "quotes"]}"""));
+        var two = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night, """{"tables": ["orders", "quotes"]}"""));
         Assert.Equal([env.Table("orders"), env.Table("quotes")], two.Tables.Select(t => t.Table));
         Assert.Equal(2, two.Counts.Created);
         Assert.Empty(await env.BackupsOfAsync(env.Table("customers")));
 
         var foreign = $"{env.App}-prod-orders";
-        var refused = await env.RunFailingAsync(function, BackupEnvironment.ScheduledEvent(Night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
+        var refused = await env.RunFailingAsync(function, BackupEnvironment.ScheduledEvent(night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
         Assert.Equal(BackupOutcome.Created, Result(refused, env.Table("customers")).Outcome);
         Assert.Equal(BackupOutcome.Failed, Result(refused, foreign).Outcome);
         Assert.Empty(await env.BackupsOfAsync(foreign));
@@ -125,6 +127,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task Throttling_limits_busy_backups_and_a_lost_answer_are_retried_without_a_second_backup()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         var lostAnswer = env.Table("orders");
         var once = new FirstTimes();
         using var network = new ScriptedNetwork((request, forward) => request.Operation switch
@@ -136,10 +139,10 @@ public partial class NightlyBackupTests(MotoFixture moto)
             _ => null,
         });
         using var client = network.Client(moto);
-        for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(env.Table("quotes"), BackupNaming.NameFor(env.Table("quotes"), Night.AddDays(-n)));
+        for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(env.Table("quotes"), BackupNaming.NameFor(env.Table("quotes"), night.AddDays(-n)));
 
         // Forty nights on, the seeded backups are past the retention.
-        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(Night.AddDays(40)));
+        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal((env.Tables.Count - 1, 0), (summary.Counts.Created, summary.Counts.Failed));
         Assert.Equal(3, summary.Counts.Pruned); // 9 seeded + tonight, 7 kept, each delete retried once
@@ -153,6 +156,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task One_table_failing_never_stops_the_others_and_the_run_ends_in_an_error_after_all_of_them()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         var (inUse, gone, denied) = (env.Table("orders"), env.Table("quotes"), env.Table("customers"));
         using var network = new ScriptedNetwork((request, _) => request.Operation switch
         {
@@ -163,7 +167,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         });
         using var client = network.Client(moto);
 
-        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(Night));
+        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(night));
 
         Assert.Equal(BackupOutcome.InUse, Result(summary, inUse).Outcome);
         Assert.Equal(BackupOutcome.NotFound, Result(summary, gone).Outcome);
@@ -179,12 +183,13 @@ public partial class NightlyBackupTests(MotoFixture moto)
     public async Task Tables_not_started_before_the_cutoff_are_reported_and_the_retry_catches_up()
     {
         var env = await BackupEnvironment.CreateAsync(moto);
+        var night = env.Night;
         using var slow = new ScriptedNetwork((request, forward) => request.Operation == "ListBackups"
             ? Task.Delay(400).ContinueWith(_ => forward(), TaskScheduler.Default).Unwrap()
             : null);
         using var client = slow.Client(moto);
         var timeout = new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = "3" };
-        var evening = BackupEnvironment.ScheduledEvent(Night);
+        var evening = BackupEnvironment.ScheduledEvent(night);
 
         var clock = Stopwatch.StartNew();
         var cut = await env.RunFailingAsync(env.Function(client, timeout), evening);
