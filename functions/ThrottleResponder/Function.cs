@@ -12,8 +12,10 @@ using Functions.Common.Tables;
 namespace Functions.ThrottleResponder;
 
 /// <summary>
-/// Switches a throttled provisioned table of the environment to on-demand when its throttling
-/// alarm goes into ALARM, and back to its recorded capacity on request.
+/// Switches a provisioned table of the environment to on-demand when its throttling alarm goes
+/// into ALARM for want of capacity, records the other causes (a hot partition, the on-demand
+/// maximum, the account's quota) without changing anything, and switches a table back to its
+/// recorded capacity on request.
 /// Handler: <c>ThrottleResponder::Functions.ThrottleResponder.Function::FunctionHandler</c>.
 /// </summary>
 public sealed class Function
@@ -39,7 +41,8 @@ public sealed class Function
         _dynamoDb = dynamoDb;
         _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
         _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
-        // LimitExceededException is DynamoDB's 4-switches-a-day limit here: never retried.
+        // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
+        // (final) from too many table operations at once (waited out).
         _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions());
         _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
     }
@@ -87,7 +90,9 @@ public sealed class Function
             var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, _environment.TablePrefix);
             results.AddRange(refused.Select(r => new TableResponse { Alarm = alarm.AlarmName, Table = r.Table, Outcome = ThrottleOutcome.Refused, Reason = r.Reason }));
             foreach (var target in targets)
-                results.Add(await switcher.SwitchAsync(alarm, target, dryRun).ConfigureAwait(false));
+                results.Add(ThrottleCauses.OnDemandHelps(target.Cause)
+                    ? await switcher.SwitchAsync(alarm, target, dryRun).ConfigureAwait(false)
+                    : await switcher.RecordNotSwitchedAsync(alarm, target, dryRun).ConfigureAwait(false));
         }
         return new ThrottleResponse { Action = "switch", DryRun = dryRun, Results = results };
     }
@@ -151,13 +156,20 @@ public sealed class Function
     private void Report(ThrottleResponse response)
     {
         int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
-        foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused))
-            _logger.Warn(result.Outcome == ThrottleOutcome.Failed ? "throttle response failed" : "throttle response refused",
-                ("alarm", result.Alarm), ("table", result.Table), ("reason", result.Reason));
+        int NotSwitched(string cause) => response.Results.Count(r => r.Outcome == ThrottleOutcome.NotSwitched && r.Cause == cause);
+        foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused or ThrottleOutcome.NotSwitched))
+            _logger.Warn(result.Outcome switch
+                {
+                    ThrottleOutcome.Failed => "throttle response failed",
+                    ThrottleOutcome.Refused => "throttle response refused",
+                    _ => "throttling recorded, nothing switched",
+                },
+                ("alarm", result.Alarm), ("table", result.Table), ("cause", result.Cause), ("reason", result.Reason));
         _logger.Info("throttle response",
             ("action", response.Action), ("dry_run", response.DryRun),
             ("switched", Count(ThrottleOutcome.Switched)), ("would_switch", Count(ThrottleOutcome.WouldSwitch)),
-            ("already_on_demand", Count(ThrottleOutcome.AlreadyOnDemand)), ("ignored", Count(ThrottleOutcome.Ignored)),
+            ("already_on_demand", Count(ThrottleOutcome.AlreadyOnDemand)), ("not_switched", Count(ThrottleOutcome.NotSwitched)),
+            ("ignored", Count(ThrottleOutcome.Ignored)),
             ("refused", Count(ThrottleOutcome.Refused)), ("failed", Count(ThrottleOutcome.Failed)),
             ("restored", Count(ThrottleOutcome.Restored)),
             ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
@@ -166,6 +178,9 @@ public sealed class Function
             new Metric("SwitchesRefused", Count(ThrottleOutcome.Refused)),
             new Metric("SwitchesFailed", Count(ThrottleOutcome.Failed)),
             new Metric("TablesRestored", Count(ThrottleOutcome.Restored)),
+            new Metric("HotPartitionThrottles", NotSwitched(ThrottleCauses.KeyRange)),
+            new Metric("OnDemandMaximumThrottles", NotSwitched(ThrottleCauses.OnDemandMaximum)),
+            new Metric("AccountLimitThrottles", NotSwitched(ThrottleCauses.AccountLimit)),
         ]);
     }
 }

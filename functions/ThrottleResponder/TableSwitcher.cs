@@ -18,95 +18,147 @@ internal sealed class TableSwitcher(
     IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, TableAuditWriter audit, ThrottleSettings settings,
     FunctionEnvironment environment, TimeProvider clock, InvocationDeadline deadline)
 {
-    public const string SwitchedToOnDemand = "SWITCHED_TO_ON_DEMAND";
-    public const string SwitchFailed = "SWITCH_TO_ON_DEMAND_FAILED";
     public const string RestoredToProvisioned = "RESTORED_TO_PROVISIONED";
+    public const string ThrottleNotSwitched = "THROTTLE_NOT_SWITCHED";
+    private const string SwitchedToOnDemand = SwitchTrail.SwitchedToOnDemand;
+    private const string SwitchFailed = SwitchTrail.SwitchFailed;
+    private const string NoLongerFailed = "the table is on-demand after all (the attempt took effect, or another delivery switched it): the failure recorded for this alarm does not stand";
 
-    public async Task<TableResponse> SwitchAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
-    {
-        var response = new TableResponse { Alarm = alarm.AlarmName, Table = target.Table, Outcome = ThrottleOutcome.Failed,
-            Metric = target.Index is null ? target.Metrics : $"{target.Metrics} on index {target.Index}" };
-        try
+    private readonly SwitchTrail _trail = new(dynamoDb, controlPlane.Retry, audit, deadline);
+
+    public Task<TableResponse> SwitchAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
+        => ForTableAsync(AlarmResponse(alarm, target), async response =>
         {
-            var table = await DescribeUntilSettledAsync(target.Table).ConfigureAwait(false);
+            var table = await DescribeUntilSettledAsync(target.Table, settledIn: TableState.OnDemand).ConfigureAwait(false);
             var optedOut = await TableTags.HasAsync(dynamoDb, controlPlane, table.Arn,
                 ThrottlePolicy.OptOutTagKey, ThrottlePolicy.OptOutTagValue, deadline).ConfigureAwait(false);
             var (step, reason) = ThrottlePolicy.Decide(table, optedOut);
             response.Reason = reason;
             switch (step)
             {
-                case SwitchStep.AlreadyOnDemand: response.Outcome = ThrottleOutcome.AlreadyOnDemand; return response;
-                case SwitchStep.Refuse: response.Outcome = ThrottleOutcome.Refused; return response;
-                case SwitchStep.Fail: return response;
+                case SwitchStep.AlreadyOnDemand:
+                    response.Outcome = ThrottleOutcome.AlreadyOnDemand;
+                    await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false);
+                    return;
+                case SwitchStep.Refuse: response.Outcome = ThrottleOutcome.Refused; return;
+                case SwitchStep.Fail: return;
                 case SwitchStep.Wait:
                     response.Reason = $"{reason} for longer than this invocation could wait; Lambda's retry tries again";
-                    return response;
+                    return;
             }
 
             response.Capacity = TableCapacityView.From(table.Read, table.Write, table.Indexes);
+            var capIndexes = Ceiling() is not null && table.Indexes.Count > 0;
             // The capacity is recorded before the switch: afterwards DynamoDB no longer tells it.
-            var change = SwitchChange(alarm, target, table, response.Metric!, dryRun);
-            await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
+            // Keyed by the alarm's state change, so its SNS and EventBridge deliveries make one record.
+            var change = SwitchChange(alarm, target, table, response.Metric!, dryRun, capIndexes);
+            var firstAttempt = await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
             if (dryRun)
             {
                 (response.Outcome, response.Reason) = (ThrottleOutcome.WouldSwitch, $"dry run: {reason}; would switch to on-demand");
-                return response;
+                return;
             }
+            bool indexesCapped;
             try
             {
-                var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
-                {
-                    TableName = table.Name,
-                    BillingMode = BillingMode.PAY_PER_REQUEST,
-                    OnDemandThroughput = settings.MaxReadRequestUnits is null && settings.MaxWriteRequestUnits is null ? null : new OnDemandThroughput
-                    {
-                        MaxReadRequestUnits = settings.MaxReadRequestUnits ?? -1,
-                        MaxWriteRequestUnits = settings.MaxWriteRequestUnits ?? -1,
-                    },
-                }).ConfigureAwait(false);
+                (var updated, indexesCapped) = await SwitchToOnDemandAsync(table, capIndexes).ConfigureAwait(false);
                 if (!updated)
                 {
                     (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyOnDemand, "switched meanwhile by another delivery of the alarm: nothing to do");
-                    return response;
+                    await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false);
+                    return;
                 }
             }
             catch (Exception ex) when (ex is not DeadlineReachedException)
             {
-                var limit = ex is LimitExceededException;
-                (response.Outcome, response.Reason) = limit
+                var limit = ex is LimitExceededException
+                    ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true, table.LastSwitchToOnDemand, clock.GetUtcNow())
+                    : (UpdateLimit?)null;
+                (response.Outcome, response.Reason) = limit == UpdateLimit.DailySwitches
                     ? (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table))
-                    : (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}");
+                    : (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}" + (limit == UpdateLimit.TooManyOperations
+                        ? ", too many table operations in the account at once for longer than this invocation could wait; Lambda's retry tries again"
+                        : ""));
                 await audit.PutOnceAsync(change with { EventName = SwitchFailed, Reason = response.Reason }, deadline).ConfigureAwait(false);
-                return response;
+                return;
             }
+
             (response.Outcome, response.Reason) = (ThrottleOutcome.Switched, $"{reason}: switched to on-demand");
+            // The record written before the switch says the indexes are capped: when DynamoDB took
+            // the switch without that, a record of the switch as it happened follows.
+            if (capIndexes && !indexesCapped)
+            {
+                response.Reason += "; DynamoDB refused the indexes' ceilings in the switch request: the table is capped, its indexes are not";
+                await audit.PutOnceAsync(SwitchChange(alarm, target, table, response.Metric!, dryRun, indexesCapped: false) with
+                {
+                    ChangeTime = clock.GetUtcNow(),
+                    Reason = "switched without the indexes' ceilings, which DynamoDB refused in the switch request" + (firstAttempt ? "" : ", on a retry"),
+                }, deadline).ConfigureAwait(false);
+            }
+            else if (!firstAttempt)
+                await AmendFailureAsync(response, alarm, dryRun, "switched on a retry, after the failure recorded for this alarm").ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Throttling a switch does not cure (a hot partition, the on-demand maximum, the account's
+    /// quota): the table is left as it is; the audit trail, the log and a metric say why.
+    /// </summary>
+    public Task<TableResponse> RecordNotSwitchedAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
+        => ForTableAsync(AlarmResponse(alarm, target), async response =>
+        {
+            var table = await DescribeAsync(target.Table).ConfigureAwait(false);
+            var mode = new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = table.BillingMode } };
+            var reason = ThrottlePolicy.NotSwitched(target.Cause, table);
+            await audit.PutOnceAsync(new TableChange(target.Table, ThrottleNotSwitched, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
+                mode, mode, reason, Details(alarm, response.Metric!, target.Cause), dryRun), deadline).ConfigureAwait(false);
+            (response.Outcome, response.Reason) = (ThrottleOutcome.NotSwitched, reason);
+        });
+
+    // A retry or a duplicate delivery that finds the table on-demand after this alarm recorded a
+    // failed switch: the trail's last word on the alarm must say so (see SwitchTrail).
+    private async Task AmendFailureAsync(TableResponse response, AlarmNotification alarm, bool dryRun, string note)
+    {
+        if (!dryRun && alarm.Time is { } time && await _trail.AmendFailedSwitchAsync(response.Table!, time, clock.GetUtcNow(), note).ConfigureAwait(false))
+            response.Reason += $"; {note}";
+    }
+
+    private static TableResponse AlarmResponse(AlarmNotification alarm, ThrottleTarget target) => new()
+    {
+        Alarm = alarm.AlarmName, Table = target.Table, Outcome = ThrottleOutcome.Failed, Cause = target.Cause,
+        Metric = target.Index is null ? target.Metrics : $"{target.Metrics} on index {target.Index}",
+    };
+
+    // One table's work: a missing table or an error fails this table alone, with the reason.
+    private static async Task<TableResponse> ForTableAsync(TableResponse response, Func<TableResponse, Task> work)
+    {
+        try
+        {
+            await work(response).ConfigureAwait(false);
         }
         catch (ResourceNotFoundException)
         {
-            response.Reason = $"table {target.Table} does not exist";
+            (response.Outcome, response.Reason) = (ThrottleOutcome.Failed, $"table {response.Table} does not exist");
         }
         catch (Exception ex)
         {
-            response.Reason = ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex);
+            (response.Outcome, response.Reason) = (ThrottleOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
         }
         return response;
     }
 
-    public async Task<TableResponse> RestoreAsync(string tableName, bool dryRun)
-    {
-        var response = new TableResponse { Table = tableName, Outcome = ThrottleOutcome.Failed };
-        try
+    public Task<TableResponse> RestoreAsync(string tableName, bool dryRun)
+        => ForTableAsync(new TableResponse { Table = tableName, Outcome = ThrottleOutcome.Failed }, async response =>
         {
-            var table = await DescribeUntilSettledAsync(tableName).ConfigureAwait(false);
+            var table = await DescribeUntilSettledAsync(tableName, settledIn: TableState.Provisioned).ConfigureAwait(false);
             if (table.BillingMode == TableState.Provisioned)
             {
                 (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "already provisioned: nothing to restore");
-                return response;
+                return;
             }
-            if (await LastSwitchCapacityAsync(tableName).ConfigureAwait(false) is not { } saved)
+            if (await _trail.LastSwitchCapacityAsync(tableName).ConfigureAwait(false) is not { } saved)
             {
                 response.Reason = $"no {SwitchedToOnDemand} record of {tableName} in {audit.AuditTable}: the capacity to restore is unknown";
-                return response;
+                return;
             }
             var (read, write, indexes, notes) = ThrottlePolicy.RestorePlan(saved, table.Indexes.Select(i => i.IndexName));
             response.Capacity = TableCapacityView.From(read, write, indexes);
@@ -118,7 +170,7 @@ internal sealed class TableSwitcher(
             {
                 await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
                 (response.Outcome, response.Reason) = (ThrottleOutcome.WouldRestore, "dry run: would switch back to provisioned");
-                return response;
+                return;
             }
             var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
             {
@@ -129,83 +181,98 @@ internal sealed class TableSwitcher(
                 {
                     Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
                 }).ToList(),
-            }).ConfigureAwait(false);
+            }, lastSwitchToOnDemand: null).ConfigureAwait(false);
             if (!updated)
             {
                 (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "provisioned meanwhile by another restore: nothing to do");
-                return response;
+                return;
             }
             await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
             (response.Outcome, response.Reason) = (ThrottleOutcome.Restored, change.Reason);
-        }
-        catch (ResourceNotFoundException)
-        {
-            response.Reason = $"table {tableName} does not exist";
-        }
-        catch (Exception ex)
-        {
-            response.Reason = ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex);
-        }
-        return response;
-    }
+        });
 
-    private TableChange SwitchChange(AlarmNotification alarm, ThrottleTarget target, TableState table, string metric, bool dryRun)
+    private TableChange SwitchChange(AlarmNotification alarm, ThrottleTarget target, TableState table, string metric, bool dryRun, bool indexesCapped)
     {
         var after = new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } };
         if (settings.MaxReadRequestUnits is { } maxRead) after["maxReadRequestUnits"] = TableState.Number(maxRead);
         if (settings.MaxWriteRequestUnits is { } maxWrite) after["maxWriteRequestUnits"] = TableState.Number(maxWrite);
-        var details = new Dictionary<string, AttributeValue>
-        {
-            ["alarmName"] = new() { S = alarm.AlarmName },
-            ["metric"] = new() { S = metric },
-        };
-        // Keyed by the alarm's state change: its SNS and EventBridge deliveries make one record.
+        if (indexesCapped)
+            after["globalSecondaryIndexes"] = new()
+            {
+                M = table.Indexes.ToDictionary(i => i.IndexName, _ => new AttributeValue
+                {
+                    M = new Dictionary<string, AttributeValue>(after.Where(a => a.Key.StartsWith("max", StringComparison.Ordinal)), StringComparer.Ordinal),
+                }, StringComparer.Ordinal),
+            };
         return new TableChange(target.Table, SwitchedToOnDemand, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
-            table.CapacityForAudit(), after, alarm.Reason ?? "throttling alarm", details, dryRun);
+            table.CapacityForAudit(), after, alarm.Reason ?? "throttling alarm", Details(alarm, metric, target.Cause), dryRun);
     }
 
-    // The newest real (not dry-run) switch record of the table, newest first through the pages.
-    private async Task<(long Read, long Write, IReadOnlyList<IndexCapacity> Indexes)?> LastSwitchCapacityAsync(string tableName)
+    private static Dictionary<string, AttributeValue> Details(AlarmNotification alarm, string metric, string cause) => new()
     {
-        Dictionary<string, AttributeValue>? start = null;
-        do
+        ["alarmName"] = new() { S = alarm.AlarmName },
+        ["metric"] = new() { S = metric },
+        ["cause"] = new() { S = cause },
+    };
+
+    // The ceiling of the switch (OnDemandThroughput; -1 leaves one side unlimited), null for none.
+    private OnDemandThroughput? Ceiling() => settings.MaxReadRequestUnits is null && settings.MaxWriteRequestUnits is null ? null : new OnDemandThroughput
+    {
+        MaxReadRequestUnits = settings.MaxReadRequestUnits ?? -1,
+        MaxWriteRequestUnits = settings.MaxWriteRequestUnits ?? -1,
+    };
+
+    /// <summary>
+    /// The switch, with the ceiling on the table and on every index (UpdateTable's
+    /// GlobalSecondaryIndexUpdates[].Update.OnDemandThroughput). AWS does not document whether the
+    /// indexes' ceilings may ride on the switch request itself; if DynamoDB refuses them there
+    /// (ValidationException), relief comes first: the switch goes without them and says so.
+    /// </summary>
+    private async Task<(bool Updated, bool IndexesCapped)> SwitchToOnDemandAsync(TableState table, bool capIndexes)
+    {
+        var request = new UpdateTableRequest
         {
-            var page = await controlPlane.Retry.ExecuteAsync(token => dynamoDb.QueryAsync(new QueryRequest
-            {
-                TableName = audit.AuditTable,
-                KeyConditionExpression = "#pk = :pk",
-                ExpressionAttributeNames = new() { ["#pk"] = TableCatalog.Audit.PartitionKey },
-                ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = TableAuditRecord.EntityKey(tableName) } },
-                ScanIndexForward = false,
-                ExclusiveStartKey = start,
-            }, token), deadline, "Query (audit)").ConfigureAwait(false);
-            foreach (var item in page.Items ?? [])
-                if (item.TryGetValue("eventName", out var name) && name.S == SwitchedToOnDemand && !(item.TryGetValue("dryRun", out var dry) && dry.BOOL == true))
-                    return TableState.CapacityFromAudit(item.TryGetValue("before", out var before) ? before.M : null);
-            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        } while (start is not null);
-        return null;
+            TableName = table.Name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            OnDemandThroughput = Ceiling(),
+            GlobalSecondaryIndexUpdates = capIndexes
+                ? table.Indexes.Select(i => new GlobalSecondaryIndexUpdate { Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, OnDemandThroughput = Ceiling() } }).ToList()
+                : null,
+        };
+        try
+        {
+            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), capIndexes);
+        }
+        catch (AmazonDynamoDBException ex) when (capIndexes && ex.ErrorCode == "ValidationException")
+        {
+            request.GlobalSecondaryIndexUpdates = null;
+            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), false);
+        }
     }
 
     private async Task<TableState> DescribeAsync(string tableName)
         => TableState.From((await controlPlane.CallAsync("DescribeTable",
             t => dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = tableName }, t), deadline).ConfigureAwait(false)).Table);
 
-    // An UPDATING table is looked at again until it settles or the time budget runs out.
-    private async Task<TableState> DescribeUntilSettledAsync(string tableName)
+    // An UPDATING table is looked at again until it settles or the time budget runs out; one
+    // already in the billing mode asked for is done at once (another delivery's switch).
+    private async Task<TableState> DescribeUntilSettledAsync(string tableName, string settledIn)
     {
         var table = await DescribeAsync(tableName).ConfigureAwait(false);
-        while (table.Status is "UPDATING" or "CREATING" && await PauseAsync().ConfigureAwait(false))
+        while (table.Status is "UPDATING" or "CREATING" && table.BillingMode != settledIn && await PauseAsync().ConfigureAwait(false))
             table = await DescribeAsync(tableName).ConfigureAwait(false);
         return table;
     }
 
     /// <summary>
-    /// UpdateTable, waiting out another update of the table. False when, meanwhile, the table got
-    /// the billing mode asked for (another delivery of the same alarm switched it): nothing to do.
+    /// UpdateTable, waiting out another update of the table and too many table operations in the
+    /// account at once (a LimitExceededException that is not the daily switch quota). False when,
+    /// meanwhile, the table got the billing mode asked for (another delivery of the same alarm
+    /// switched it): nothing to do.
     /// </summary>
-    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request)
+    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request, DateTimeOffset? lastSwitchToOnDemand)
     {
+        var toOnDemand = request.BillingMode == BillingMode.PAY_PER_REQUEST;
         while (true)
         {
             try
@@ -216,6 +283,11 @@ internal sealed class TableSwitcher(
             catch (ResourceInUseException) when (deadline.Allows(settings.UpdatingPollInterval))
             {
                 // another update is running: wait for it
+            }
+            catch (LimitExceededException ex) when (deadline.Allows(settings.UpdatingPollInterval)
+                && ThrottlePolicy.LimitOf(ex.Message, toOnDemand, lastSwitchToOnDemand, clock.GetUtcNow()) == UpdateLimit.TooManyOperations)
+            {
+                // too many table operations in the account at once: one of them finishes soon
             }
             await PauseAsync().ConfigureAwait(false);
             if ((await DescribeAsync(request.TableName).ConfigureAwait(false)).BillingMode == request.BillingMode.Value) return false;

@@ -23,6 +23,8 @@ public sealed class TableResponse
     public string? Reason { get; set; }
     /// <summary>The throttling metrics (and index) behind a switch.</summary>
     public string? Metric { get; init; }
+    /// <summary>Why the table is throttled, as the metrics tell it (ThrottleCauses).</summary>
+    public string? Cause { get; init; }
     /// <summary>Capacity before a switch, or restored by a restore.</summary>
     public TableCapacityView? Capacity { get; set; }
 }

@@ -3,8 +3,8 @@ using Functions.Common.Tables;
 
 namespace Functions.ThrottleResponder;
 
-/// <summary>A table an alarm says is throttled, and what says so.</summary>
-public sealed record ThrottleTarget(string Table, string Metrics, string? Index);
+/// <summary>A table an alarm says is throttled, what says so, and why it is throttled.</summary>
+public sealed record ThrottleTarget(string Table, string Metrics, string? Index, string Cause);
 
 /// <summary>Why an alarm, or one table of it, is not acted on.</summary>
 public sealed record Refusal(string? Table, string Reason);
@@ -14,12 +14,23 @@ public static class ThrottleOutcome
     public const string Switched = "switched";
     public const string WouldSwitch = "would-switch";
     public const string AlreadyOnDemand = "already-on-demand";
+    /// <summary>Throttling that on-demand does not cure: recorded and reported, the table left as it is.</summary>
+    public const string NotSwitched = "not-switched";
     public const string Ignored = "ignored";
     public const string Refused = "refused";
     public const string Failed = "failed";
     public const string Restored = "restored";
     public const string WouldRestore = "would-restore";
     public const string AlreadyProvisioned = "already-provisioned";
+}
+
+/// <summary>Which limit an UpdateTable's LimitExceededException is.</summary>
+public enum UpdateLimit
+{
+    /// <summary>The table's 4 switches to on-demand per rolling 24 hours are spent: final until one frees up.</summary>
+    DailySwitches,
+    /// <summary>Too many table operations in the account at once: one finishes soon, so the call is tried again.</summary>
+    TooManyOperations,
 }
 
 public enum SwitchStep { Switch, AlreadyOnDemand, Wait, Refuse, Fail }
@@ -31,21 +42,20 @@ public static class ThrottlePolicy
     public const string OptOutTagValue = "off";
     public const int SwitchesPerDay = 4;
 
-    private static readonly HashSet<string> ThrottleMetrics = new(StringComparer.Ordinal) { "ReadThrottleEvents", "WriteThrottleEvents", "ThrottledRequests" };
-
     /// <summary>
     /// The tables an alarm in ALARM points at: every DynamoDB throttling metric of it (each metric
-    /// of a metric-math alarm), by its TableName dimension; an index's alarm points at its table.
-    /// Tables of other environments are refused.
+    /// of a metric-math alarm), by its TableName dimension, with the cause the metrics tell; an
+    /// index's alarm points at its table. Tables of other environments are refused.
     /// </summary>
     public static (IReadOnlyList<ThrottleTarget> Targets, IReadOnlyList<Refusal> Refused) TargetsOf(AlarmNotification alarm, TablePrefix prefix)
     {
         var throttles = alarm.Metrics
-            .Where(m => m.Namespace == "AWS/DynamoDB" && m.MetricName is not null && ThrottleMetrics.Contains(m.MetricName) && m.Dimension("TableName") is { Length: > 0 })
+            .Where(m => m.Namespace == "AWS/DynamoDB" && m.MetricName is not null && ThrottleCauses.OfMetric.ContainsKey(m.MetricName) && m.Dimension("TableName") is { Length: > 0 })
             .GroupBy(m => m.Dimension("TableName")!, StringComparer.Ordinal)
             .ToList();
         if (throttles.Count == 0)
-            return ([], [new Refusal(null, "the alarm watches no DynamoDB throttling metric (ReadThrottleEvents, WriteThrottleEvents, ThrottledRequests) with a TableName")]);
+            return ([], [new Refusal(null, "the alarm watches no DynamoDB throttling metric (namespace AWS/DynamoDB, with a TableName) the responder knows: "
+                                           + string.Join(", ", ThrottleCauses.OfMetric.Keys))]);
 
         var targets = new List<ThrottleTarget>();
         var refused = new List<Refusal>();
@@ -57,15 +67,51 @@ public static class ThrottlePolicy
                 continue;
             }
             var metrics = string.Join(", ", table.Select(m => m.MetricName).Distinct(StringComparer.Ordinal));
-            targets.Add(new ThrottleTarget(table.Key, metrics, table.Select(m => m.Dimension("GlobalSecondaryIndexName")).FirstOrDefault(i => i is not null)));
+            targets.Add(new ThrottleTarget(table.Key, metrics, table.Select(m => m.Dimension("GlobalSecondaryIndexName")).FirstOrDefault(i => i is not null),
+                ThrottleCauses.Deciding(table.Select(m => ThrottleCauses.OfMetric[m.MetricName!]))));
         }
         return (targets, refused);
+    }
+
+    /// <summary>Why a table throttled for this cause is left as it is, and what would help.</summary>
+    public static string NotSwitched(string cause, TableState table) => cause switch
+    {
+        ThrottleCauses.KeyRange =>
+            $"a hot partition (key-range throttling, {table.BillingMode}): on-demand does not lift a partition's limit and a switch would spend one of the " +
+            $"{SwitchesPerDay} a table gets per 24 hours, so nothing is changed; spread the load over more partition keys",
+        ThrottleCauses.OnDemandMaximum =>
+            "the table's on-demand maximum (OnDemandThroughput) is reached, so nothing is changed; raise or remove the ceiling if the load is expected",
+        ThrottleCauses.AccountLimit =>
+            "the account's per-table throughput quota is reached, so nothing is changed; ask for a higher quota (Service Quotas, DynamoDB)",
+        _ => throw new ArgumentOutOfRangeException(nameof(cause), cause, "a switch cures this cause"),
+    };
+
+    /// <summary>
+    /// Tells DynamoDB's two LimitExceededExceptions of UpdateTable apart. The daily quota counts
+    /// switches to on-demand only and its message names the mode ("Subscriber limit exceeded:
+    /// Update to PayPerRequest mode are limited to ..."); too many table operations at once says
+    /// so ("Too many operations for a given subscriber", "... simultaneously"). A message that
+    /// says neither is the quota only if the table did switch to on-demand within 24 hours.
+    /// </summary>
+    public static UpdateLimit LimitOf(string? message, bool toOnDemand, DateTimeOffset? lastSwitchToOnDemand, DateTimeOffset now)
+    {
+        if (!toOnDemand) return UpdateLimit.TooManyOperations;
+        var text = message ?? "";
+        if (text.Contains("PayPerRequest", StringComparison.OrdinalIgnoreCase) || text.Contains("PAY_PER_REQUEST", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("on-demand", StringComparison.OrdinalIgnoreCase))
+            return UpdateLimit.DailySwitches;
+        if (text.Contains("Too many operations", StringComparison.OrdinalIgnoreCase) || text.Contains("simultaneous", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("concurrent", StringComparison.OrdinalIgnoreCase))
+            return UpdateLimit.TooManyOperations;
+        return lastSwitchToOnDemand is { } last && now - last < TimeSpan.FromHours(24) ? UpdateLimit.DailySwitches : UpdateLimit.TooManyOperations;
     }
 
     /// <summary>What to do with a throttled table in this state.</summary>
     public static (SwitchStep Step, string Reason) Decide(TableState table, bool optedOut) => table switch
     {
         _ when optedOut => (SwitchStep.Refuse, $"tagged {OptOutTagKey}={OptOutTagValue}: left alone"),
+        // A duplicate delivery may find the other's switch still being applied: done all the same.
+        { BillingMode: TableState.OnDemand, Status: "UPDATING" } => (SwitchStep.AlreadyOnDemand, "already on-demand (the switch is still being applied): nothing to do"),
         { BillingMode: TableState.OnDemand } => (SwitchStep.AlreadyOnDemand, "already on-demand: nothing to do"),
         { Status: "UPDATING" or "CREATING" } => (SwitchStep.Wait, $"the table is {table.Status}"),
         { Status: "ACTIVE" } => (SwitchStep.Switch, $"provisioned {table.Read} RCU / {table.Write} WCU, throttled"),

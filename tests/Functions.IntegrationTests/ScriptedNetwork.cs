@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Functions.Common.DynamoDb;
@@ -37,16 +38,35 @@ internal sealed class ScriptedNetwork : DelegatingHandler
         return await (scripted ?? base.SendAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>An AWS JSON-protocol error answer, as DynamoDB sends it.</summary>
-    public static Task<HttpResponseMessage> Error(string code, HttpStatusCode status = HttpStatusCode.BadRequest)
+    /// <summary>An AWS JSON-protocol error answer, as DynamoDB sends it (with DynamoDB's own message when it matters).</summary>
+    public static Task<HttpResponseMessage> Error(string code, HttpStatusCode status = HttpStatusCode.BadRequest, string? message = null)
     {
         var response = new HttpResponseMessage(status)
         {
-            Content = new StringContent($$"""{"__type":"com.amazonaws.dynamodb.v20120810#{{code}}","message":"scripted {{code}}"}""",
+            Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["__type"] = $"com.amazonaws.dynamodb.v20120810#{code}",
+                    ["message"] = message ?? $"scripted {code}",
+                }),
                 Encoding.UTF8, "application/x-amz-json-1.0"),
         };
         response.Headers.Add("x-amzn-RequestId", "scripted");
         return Task.FromResult(response);
+    }
+
+    /// <summary>
+    /// moto's answer with its body edited (a state moto never reports, such as a table still
+    /// UPDATING). Its CRC32 header no longer fits the body, so it is left out.
+    /// </summary>
+    public static async Task<HttpResponseMessage> Edited(Func<Task<HttpResponseMessage>> forward, Func<string, string> edit)
+    {
+        using var original = await forward().ConfigureAwait(false);
+        var body = edit(await original.Content.ReadAsStringAsync().ConfigureAwait(false));
+        var response = new HttpResponseMessage(original.StatusCode) { Content = new StringContent(body, Encoding.UTF8, "application/x-amz-json-1.0") };
+        foreach (var (name, values) in original.Headers)
+            if (!name.Equals("x-amz-crc32", StringComparison.OrdinalIgnoreCase))
+                response.Headers.TryAddWithoutValidation(name, values);
+        return response;
     }
 
     /// <summary>A cancelled transaction, one reason per action, as DynamoDB answers TransactWriteItems.</summary>

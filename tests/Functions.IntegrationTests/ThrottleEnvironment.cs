@@ -65,6 +65,15 @@ internal sealed class ThrottleEnvironment
         return table is null ? text : text.Replace($"{App}-dev-orders", Table(table), StringComparison.Ordinal);
     }
 
+    /// <summary>A sample alarm of events/ whose state change happened at <paramref name="time"/> (the samples' own is a fixed day).</summary>
+    public string EventAt(string file, DateTimeOffset time, string? table = null)
+        => Event(file, table).Replace("2026-11-23T10:15:00.123+0000",
+            time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>Switches a table as another delivery of the alarm would have.</summary>
+    public Task SwitchToOnDemandAsync(string table)
+        => _moto.Client.UpdateTableAsync(new UpdateTableRequest { TableName = table, BillingMode = BillingMode.PAY_PER_REQUEST });
+
     public Function Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
     {
         var environment = TestTemplate.Variables(App, "ThrottleResponderFunction");

@@ -23,7 +23,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         var otherDelivery = await env.RunAsync(function, env.Event("alarm-sns-write-throttle.json"));
 
         var result = Assert.Single(first.Results);
-        Assert.Equal((orders, ThrottleOutcome.Switched, "WriteThrottleEvents"), (result.Table, result.Outcome, result.Metric));
+        Assert.Equal((orders, ThrottleOutcome.Switched, "WriteProvisionedThroughputThrottleEvents"), (result.Table, result.Outcome, result.Metric));
         Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(orders));
         Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(repeat.Results).Outcome);
         Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(otherDelivery.Results).Outcome);
@@ -31,7 +31,8 @@ public class ThrottleResponderTests(MotoFixture moto)
         var record = Assert.Single(await env.AuditOfAsync(orders));
         Assert.Equal(("SWITCHED_TO_ON_DEMAND", "2026-11-23T10:15:00.123Z#SWITCHED_TO_ON_DEMAND", $"{env.App}-dev-throttle-responder"),
             (record["eventName"].S, record["timestamp"].S, record["actor"].S));
-        Assert.Equal(($"{env.App}-dev-orders-write-throttle", "WriteThrottleEvents"), (record["alarmName"].S, record["metric"].S));
+        Assert.Equal(($"{env.App}-dev-orders-write-throttle", "WriteProvisionedThroughputThrottleEvents", "provisioned-capacity"),
+            (record["alarmName"].S, record["metric"].S, record["cause"].S));
         Assert.StartsWith("Threshold Crossed", record["reason"].S, StringComparison.Ordinal);
         Assert.Equal(("PROVISIONED", "5", "5"), (record["before"].M["billingMode"].S, record["before"].M["readCapacityUnits"].N, record["before"].M["writeCapacityUnits"].N));
         Assert.Equal("PAY_PER_REQUEST", record["after"].M["billingMode"].S);
@@ -88,7 +89,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         var function = env.Function(client);
 
         var switched = await env.RunAsync(function, env.Event("alarm-eventbridge-gsi-read-throttle.json"));
-        Assert.Equal((quotes, ThrottleOutcome.Switched, "ReadThrottleEvents on index by-customer"),
+        Assert.Equal((quotes, ThrottleOutcome.Switched, "ReadProvisionedThroughputThrottleEvents on index by-customer"),
             (switched.Results[0].Table, switched.Results[0].Outcome, switched.Results[0].Metric));
         var before = Assert.Single(await env.AuditOfAsync(quotes))["before"].M;
         Assert.Equal(("5", "7"), (before["readCapacityUnits"].N, before["writeCapacityUnits"].N));
@@ -116,7 +117,11 @@ public class ThrottleResponderTests(MotoFixture moto)
     public async Task The_daily_switch_limit_is_said_clearly_recorded_and_not_retried()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
-        using var network = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable" ? ScriptedNetwork.Error("LimitExceededException") : null);
+        // DynamoDB's message for the quota (the other LimitExceededException, too many table
+        // operations at once, is waited out: see ThrottleCauseTests).
+        using var network = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable"
+            ? ScriptedNetwork.Error("LimitExceededException", message: "Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day(s).")
+            : null);
         using var client = network.Client(moto);
 
         var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));

@@ -63,7 +63,7 @@ public class EventEnvelopeTests
         Assert.Equal("us-east-1", alarm.Region); // the message's Region is "US East (N. Virginia)"
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 15, 0, 123, TimeSpan.Zero), alarm.Time);
         var metric = Assert.Single(alarm.Metrics);
-        Assert.Equal(("AWS/DynamoDB", "WriteThrottleEvents", "maip-dev-orders"), (metric.Namespace, metric.MetricName, metric.Dimension("TableName")));
+        Assert.Equal(("AWS/DynamoDB", "WriteProvisionedThroughputThrottleEvents", "maip-dev-orders"), (metric.Namespace, metric.MetricName, metric.Dimension("TableName")));
         Assert.False(alarm.IsComposite);
     }
 
@@ -76,7 +76,7 @@ public class EventEnvelopeTests
         Assert.Equal("ALARM", alarm.State);
         Assert.Equal("arn:aws:cloudwatch:us-east-1:123456789012:alarm:maip-dev-quotes-by-customer-read-throttle", alarm.AlarmArn);
         var metric = Assert.Single(alarm.Metrics);
-        Assert.Equal("ReadThrottleEvents", metric.MetricName);
+        Assert.Equal("ReadProvisionedThroughputThrottleEvents", metric.MetricName);
         Assert.Equal("maip-dev-quotes", metric.Dimension("TableName"));
         Assert.Equal("by-customer", metric.Dimension("GlobalSecondaryIndexName"));
     }

@@ -24,19 +24,69 @@ public class ThrottleDecisionTests
 
         Assert.Equal((AlarmNotification.Alarm, "maip-dev-orders-write-throttle"), (alarm.State, alarm.AlarmName));
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 15, 0, 123, TimeSpan.Zero), alarm.Time); // one audit key for all three
-        Assert.Equal([new ThrottleTarget("maip-dev-orders", "WriteThrottleEvents", null)], targets);
+        Assert.Equal([new ThrottleTarget("maip-dev-orders", "WriteProvisionedThroughputThrottleEvents", null, ThrottleCauses.ProvisionedCapacity)], targets);
         Assert.Empty(refused);
     }
 
     [Fact]
     public void An_index_alarm_switches_its_table()
-        => Assert.Equal([new ThrottleTarget("maip-dev-quotes", "ReadThrottleEvents", "by-customer")],
+        => Assert.Equal([new ThrottleTarget("maip-dev-quotes", "ReadProvisionedThroughputThrottleEvents", "by-customer", ThrottleCauses.ProvisionedCapacity)],
             ThrottlePolicy.TargetsOf(Alarm("alarm-eventbridge-gsi-read-throttle.json"), Dev).Targets);
 
     [Fact]
-    public void Every_metric_of_a_metric_math_alarm_is_examined()
-        => Assert.Equal([new ThrottleTarget("maip-dev-products", "ReadThrottleEvents, WriteThrottleEvents", null)],
+    public void Every_metric_of_a_metric_math_alarm_is_examined_and_the_generic_ones_still_switch()
+        => Assert.Equal([new ThrottleTarget("maip-dev-products", "ReadThrottleEvents, WriteThrottleEvents", null, ThrottleCauses.Unattributed)],
             ThrottlePolicy.TargetsOf(Alarm("alarm-action-metric-math.json"), Dev).Targets);
+
+    [Theory]
+    [InlineData("alarm-sns-key-range.json")]
+    [InlineData("alarm-eventbridge-key-range.json")]
+    public void A_hot_partition_alarm_points_at_its_table_with_a_cause_a_switch_does_not_cure(string file)
+    {
+        var target = Assert.Single(ThrottlePolicy.TargetsOf(Alarm(file), Dev).Targets);
+
+        Assert.Equal(new ThrottleTarget("maip-dev-orders", "ReadKeyRangeThroughputThrottleEvents, WriteKeyRangeThroughputThrottleEvents", null, ThrottleCauses.KeyRange), target);
+        Assert.False(ThrottleCauses.OnDemandHelps(target.Cause));
+        Assert.Contains("hot partition", ThrottlePolicy.NotSwitched(target.Cause, Table()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ReadProvisionedThroughputThrottleEvents", ThrottleCauses.ProvisionedCapacity, true)]
+    [InlineData("WriteThrottleEvents", ThrottleCauses.Unattributed, true)]
+    [InlineData("ThrottledRequests", ThrottleCauses.Unattributed, true)]
+    [InlineData("WriteKeyRangeThroughputThrottleEvents", ThrottleCauses.KeyRange, false)]
+    [InlineData("ReadMaxOnDemandThroughputThrottleEvents", ThrottleCauses.OnDemandMaximum, false)]
+    [InlineData("WriteAccountLimitThrottleEvents", ThrottleCauses.AccountLimit, false)]
+    public void Each_throttling_metric_has_its_cause_and_only_provisioned_capacity_or_no_cause_switches(string metric, string cause, bool switches)
+    {
+        Assert.Equal(cause, ThrottleCauses.OfMetric[metric]);
+        Assert.Equal(switches, ThrottleCauses.OnDemandHelps(cause));
+        if (!switches) Assert.Contains("nothing is changed", ThrottlePolicy.NotSwitched(cause, Table()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void When_one_alarm_watches_several_causes_of_a_table_a_cause_a_switch_cures_decides()
+    {
+        Assert.Equal(ThrottleCauses.ProvisionedCapacity, ThrottleCauses.Deciding([ThrottleCauses.KeyRange, ThrottleCauses.ProvisionedCapacity]));
+        Assert.Equal(ThrottleCauses.Unattributed, ThrottleCauses.Deciding([ThrottleCauses.AccountLimit, ThrottleCauses.Unattributed]));
+        Assert.Equal(ThrottleCauses.KeyRange, ThrottleCauses.Deciding([ThrottleCauses.OnDemandMaximum, ThrottleCauses.KeyRange]));
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    // DynamoDB's message for the quota names the mode; the other limit says too many operations.
+    [InlineData("Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day(s).", true, null, UpdateLimit.DailySwitches)]
+    [InlineData("Too many operations for a given subscriber.", true, 1, UpdateLimit.TooManyOperations)]
+    [InlineData("Subscriber limit exceeded: Only 10 tables can be created, updated, or deleted simultaneously", true, 1, UpdateLimit.TooManyOperations)]
+    // A message saying neither: the quota only if the table switched to on-demand within 24 hours.
+    [InlineData("scripted", true, 1, UpdateLimit.DailySwitches)]
+    [InlineData("scripted", true, 30, UpdateLimit.TooManyOperations)]
+    [InlineData(null, true, null, UpdateLimit.TooManyOperations)]
+    // The quota counts switches to on-demand only.
+    [InlineData("Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day(s).", false, 1, UpdateLimit.TooManyOperations)]
+    public void The_two_limit_exceeded_errors_of_UpdateTable_are_told_apart(string? message, bool toOnDemand, int? hoursSinceLastSwitch, UpdateLimit expected)
+        => Assert.Equal(expected, ThrottlePolicy.LimitOf(message, toOnDemand, hoursSinceLastSwitch is { } h ? Now.AddHours(-h) : null, Now));
 
     [Fact]
     public void Another_environments_table_is_refused_and_never_a_target()
@@ -70,6 +120,7 @@ public class ThrottleDecisionTests
     [Theory]
     [InlineData(TableState.Provisioned, "ACTIVE", false, SwitchStep.Switch)]
     [InlineData(TableState.OnDemand, "ACTIVE", false, SwitchStep.AlreadyOnDemand)]
+    [InlineData(TableState.OnDemand, "UPDATING", false, SwitchStep.AlreadyOnDemand)]
     [InlineData(TableState.Provisioned, "UPDATING", false, SwitchStep.Wait)]
     [InlineData(TableState.Provisioned, "DELETING", false, SwitchStep.Fail)]
     [InlineData(TableState.Provisioned, "ACTIVE", true, SwitchStep.Refuse)]
@@ -84,6 +135,22 @@ public class ThrottleDecisionTests
         Assert.Contains("4 switches to on-demand per rolling 24 hours", message, StringComparison.Ordinal);
         Assert.Contains("2026-11-24 09:30Z", message, StringComparison.Ordinal);
         Assert.Contains("not retried", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_switch_record_reads_back_as_the_change_it_records_to_be_written_again_amended()
+    {
+        var change = new Functions.Common.Audit.TableChange("maip-dev-quotes", "SWITCHED_TO_ON_DEMAND", new DateTimeOffset(2026, 11, 23, 10, 15, 0, 123, TimeSpan.Zero),
+            "maip-dev-throttle-responder", Table().CapacityForAudit(), new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
+            "Threshold Crossed", new Dictionary<string, AttributeValue> { ["alarmName"] = new() { S = "maip-dev-quotes-read-throttle" }, ["cause"] = new() { S = ThrottleCauses.ProvisionedCapacity } });
+
+        var read = Functions.Common.Audit.TableAuditRecord.Change(Functions.Common.Audit.TableAuditRecord.Item(change));
+
+        Assert.Equal((change.TableName, change.EventName, change.ChangeTime, change.Actor, change.Reason, change.DryRun),
+            (read.TableName, read.EventName, read.ChangeTime, read.Actor, read.Reason, read.DryRun));
+        Assert.Equal(["alarmName", "cause"], read.Details!.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(TableState.CapacityFromAudit(change.Before.ToDictionary()), TableState.CapacityFromAudit(read.Before.ToDictionary()));
+        Assert.Equal(TableState.OnDemand, read.After["billingMode"].S);
     }
 
     [Fact]

@@ -56,6 +56,24 @@ public static class TableAuditRecord
             item.TryAdd(name, value);
         return item;
     }
+
+    private static readonly HashSet<string> Fields = new(StringComparer.Ordinal)
+    {
+        TableCatalog.Audit.PartitionKey, TableCatalog.Audit.SortKey, "eventName", "entityType", "entityId", "sourceTable",
+        "changeTime", "actor", "before", "after", "reason", "dryRun",
+    };
+
+    /// <summary>The change an item of <see cref="Item"/> records (to write it again, amended).</summary>
+    public static TableChange Change(IReadOnlyDictionary<string, AttributeValue> item) => new(
+        item["entityId"].S,
+        item["eventName"].S,
+        DateTimeOffset.ParseExact(item["changeTime"].S, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        item["actor"].S,
+        item.TryGetValue("before", out var before) ? before.M : new Dictionary<string, AttributeValue>(),
+        item.TryGetValue("after", out var after) ? after.M : new Dictionary<string, AttributeValue>(),
+        item.TryGetValue("reason", out var reason) ? reason.S : null,
+        item.Where(f => !Fields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
+        item.TryGetValue("dryRun", out var dryRun) && dryRun.BOOL == true);
 }
 
 /// <summary>

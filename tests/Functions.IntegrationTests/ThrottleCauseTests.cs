@@ -1,0 +1,200 @@
+using Amazon.DynamoDBv2.Model;
+using Functions.ThrottleResponder;
+
+namespace Functions.IntegrationTests;
+
+/// <summary>
+/// ThrottleResponderFunction against moto where the cause of the throttling, or DynamoDB's limits
+/// and states that moto does not enforce, decide what it does (injected through ScriptedNetwork).
+/// </summary>
+[Collection(MotoCollection.Name)]
+public partial class ThrottleCauseTests(MotoFixture moto)
+{
+    [System.Text.RegularExpressions.GeneratedRegex("\"TableStatus\"\\s*:\\s*\"ACTIVE\"")]
+    private static partial System.Text.RegularExpressions.Regex TableStatus();
+
+    [Theory]
+    [InlineData("alarm-sns-key-range.json")]
+    [InlineData("alarm-eventbridge-key-range.json")]
+    public async Task A_hot_partition_is_recorded_and_reported_and_nothing_is_switched(string file)
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        using var network = new ScriptedNetwork((_, _) => null);
+        using var client = network.Client(moto);
+        var function = env.Function(client);
+
+        var first = await env.RunAsync(function, env.Event(file));
+        var otherDelivery = await env.RunAsync(function, env.Event(file == "alarm-sns-key-range.json" ? "alarm-eventbridge-key-range.json" : "alarm-sns-key-range.json"));
+
+        var result = Assert.Single(first.Results);
+        Assert.Equal((orders, ThrottleOutcome.NotSwitched, ThrottleCauses.KeyRange), (result.Table, result.Outcome, result.Cause));
+        Assert.Contains("hot partition", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(ThrottleOutcome.NotSwitched, Assert.Single(otherDelivery.Results).Outcome);
+        Assert.Equal(0, network.CallsOf("UpdateTable"));
+        Assert.Equal("PROVISIONED", await env.BillingOfAsync(orders));
+        // One record for the alarm's state change, whichever delivery came first.
+        var record = Assert.Single(await env.AuditOfAsync(orders));
+        Assert.Equal(("THROTTLE_NOT_SWITCHED", ThrottleCauses.KeyRange, $"{env.App}-dev-orders-hot-partition"),
+            (record["eventName"].S, record["cause"].S, record["alarmName"].S));
+        Assert.Equal(("PROVISIONED", "PROVISIONED"), (record["before"].M["billingMode"].S, record["after"].M["billingMode"].S));
+        Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("HotPartitionThrottles").GetDouble());
+        Assert.Contains(env.Logs.LogLines(), l => l.GetProperty("message").GetString() == "throttling recorded, nothing switched"
+                                                  && l.GetProperty("cause").GetString() == ThrottleCauses.KeyRange);
+    }
+
+    [Fact]
+    public async Task A_users_alarm_on_the_generic_throttle_metrics_still_switches()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+
+        var response = await env.RunAsync(env.Function(), env.Event("alarm-action-metric-math.json"));
+
+        var result = Assert.Single(response.Results);
+        Assert.Equal((env.Table("products"), ThrottleOutcome.Switched, ThrottleCauses.Unattributed), (result.Table, result.Outcome, result.Cause));
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("products")));
+    }
+
+    [Fact]
+    public async Task A_retry_that_switches_after_a_failed_attempt_leaves_switched_as_the_trails_last_word()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        var alarm = env.EventAt("alarm-sns-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-2));
+        var throttling = true;
+        // DynamoDB's control plane throttles every attempt of the first invocation, then recovers.
+        using var network = new ScriptedNetwork((request, _) =>
+            request.Operation == "UpdateTable" && throttling ? ScriptedNetwork.Error("ThrottlingException") : null);
+        using var client = network.Client(moto);
+        var function = env.Function(client);
+
+        await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, alarm));
+        throttling = false;
+        var retry = await env.RunAsync(function, alarm); // Lambda's asynchronous retry: the same event
+
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(retry.Results).Outcome);
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(orders));
+        var trail = (await env.AuditOfAsync(orders)).Select(r => r["eventName"].S).ToList();
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND", "SWITCH_TO_ON_DEMAND_FAILED", "SWITCHED_TO_ON_DEMAND"], trail);
+        var last = (await env.AuditOfAsync(orders))[^1];
+        Assert.Equal(("5", "5"), (last["before"].M["readCapacityUnits"].N, last["before"].M["writeCapacityUnits"].N));
+        Assert.Contains("after the failure", last["reason"].S, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_switch_recorded_as_failed_that_took_effect_after_all_is_set_right_by_the_next_delivery()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        var alarm = env.EventAt("alarm-sns-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-2));
+        var losing = true;
+        // DynamoDB switches the table, but no answer reaches the function, attempt after attempt.
+        using var network = new ScriptedNetwork((request, forward) =>
+            request.Operation == "UpdateTable" && losing ? ScriptedNetwork.AnswerLost(forward) : null);
+        using var client = network.Client(moto);
+        var function = env.Function(client);
+
+        await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, alarm));
+        losing = false;
+        var retry = await env.RunAsync(function, alarm);
+        var again = await env.RunAsync(function, env.EventAt("alarm-eventbridge-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-2)));
+
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(retry.Results).Outcome);
+        Assert.Contains("does not stand", retry.Results[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(again.Results).Outcome);
+        var trail = await env.AuditOfAsync(orders);
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND", "SWITCH_TO_ON_DEMAND_FAILED", "SWITCHED_TO_ON_DEMAND"], trail.Select(r => r["eventName"].S));
+        Assert.Equal("5", trail[^1]["before"].M["readCapacityUnits"].N); // what a restore goes back to
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_that_finds_the_table_on_demand_but_still_updating_returns_at_once()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        await env.SwitchToOnDemandAsync(orders); // the other delivery's switch, still being applied
+        using var network = new ScriptedNetwork((request, forward) => request.Operation == "DescribeTable" && request.Names(orders)
+            ? ScriptedNetwork.Edited(forward, body => TableStatus().Replace(body, "\"TableStatus\": \"UPDATING\""))
+            : null);
+        using var client = network.Client(moto);
+
+        var response = await env.RunAsync(env.Function(client, timeoutSeconds: 5), env.Event("alarm-sns-write-throttle.json"));
+
+        Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(response.Results).Outcome);
+        Assert.Equal(1, network.CallsOf("DescribeTable"));
+        Assert.Equal(0, network.CallsOf("UpdateTable"));
+    }
+
+    [Fact]
+    public async Task Too_many_table_operations_at_once_is_waited_out_within_the_budget()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var once = new FirstTimes();
+        using var network = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable" && once.First("busy")
+            ? ScriptedNetwork.Error("LimitExceededException", message: "Too many operations for a given subscriber.")
+            : null);
+        using var client = network.Client(moto);
+
+        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(response.Results).Outcome);
+        Assert.Equal(2, network.CallsOf("UpdateTable"));
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("orders")));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
+    public async Task The_on_demand_ceiling_goes_to_every_index_as_well()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        string? update = null;
+        using var network = new ScriptedNetwork((request, _) =>
+        {
+            if (request.Operation == "UpdateTable") update = request.Body;
+            return null;
+        });
+        using var client = network.Client(moto);
+        var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
+
+        var response = await env.RunAsync(env.Function(client, settings), env.Event("alarm-sns-write-throttle.json", table: "quotes"));
+
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(response.Results).Outcome);
+        Assert.Contains("\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}", update, StringComparison.Ordinal);
+        Assert.Contains("\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"by-customer\",\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}}}]",
+            update, StringComparison.Ordinal);
+        var after = Assert.Single(await env.AuditOfAsync(env.Table("quotes")))["after"].M;
+        Assert.Equal(("500", "200"), (after["globalSecondaryIndexes"].M["by-customer"].M["maxReadRequestUnits"].N,
+            after["globalSecondaryIndexes"].M["by-customer"].M["maxWriteRequestUnits"].N));
+    }
+
+    [Fact]
+    public async Task When_DynamoDB_refuses_the_index_ceilings_with_the_switch_the_table_is_still_switched_and_the_trail_says_so()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var quotes = env.Table("quotes");
+        var updates = new List<string>();
+        using var network = new ScriptedNetwork((request, _) =>
+        {
+            if (request.Operation != "UpdateTable") return null;
+            lock (updates) updates.Add(request.Body);
+            return request.Body.Contains("GlobalSecondaryIndexUpdates", StringComparison.Ordinal) ? ScriptedNetwork.Error("ValidationException") : null;
+        });
+        using var client = network.Client(moto);
+        var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
+
+        var response = await env.RunAsync(env.Function(client, settings),
+            env.EventAt("alarm-sns-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-1), table: "quotes"));
+
+        var result = Assert.Single(response.Results);
+        Assert.Equal(ThrottleOutcome.Switched, result.Outcome);
+        Assert.Contains("indexes", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, updates.Count);
+        Assert.DoesNotContain("GlobalSecondaryIndexUpdates", updates[1], StringComparison.Ordinal);
+        Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(quotes));
+        // The last record says what DynamoDB took: the table's ceiling, not the index's.
+        var last = (await env.AuditOfAsync(quotes))[^1];
+        Assert.Equal("SWITCHED_TO_ON_DEMAND", last["eventName"].S);
+        Assert.Equal("500", last["after"].M["maxReadRequestUnits"].N);
+        Assert.False(last["after"].M.ContainsKey("globalSecondaryIndexes"));
+    }
+}
