@@ -42,6 +42,9 @@ public sealed partial class SamTemplate
 
     public IReadOnlyDictionary<string, YamlNode> Resources() => Section("Resources");
 
+    /// <summary>The Rules section: what CloudFormation checks of the parameters before it changes anything.</summary>
+    public IReadOnlyDictionary<string, YamlNode> Rules() => Section("Rules");
+
     public IEnumerable<string> ResourcesOfType(string type)
         => Resources().Where(r => Scalar(Child(r.Value, "Type")) == type).Select(r => r.Key);
 
@@ -87,12 +90,27 @@ public sealed partial class SamTemplate
     public static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
 }
 
+/// <summary>A Ref or GetAtt of one of the template's resources, as <see cref="TemplateContext.WithResourceReferences"/> keeps it.</summary>
+public sealed record ResourceReference(string LogicalId, string? Attribute = null);
+
 /// <summary>A template with its parameter values: resolves nodes to plain values.</summary>
 public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDictionary<string, string> parameters, string region)
 {
     public SamTemplate Template { get; } = template;
     public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
     public string Region { get; } = region;
+
+    /// <summary>Resolves a Ref or GetAtt of a resource to a <see cref="ResourceReference"/> instead of refusing it.</summary>
+    public bool KeepsResourceReferences { get; private init; }
+
+    /// <summary>The same parameters, reading resource references as what they point at (for checks of the template itself).</summary>
+    public TemplateContext WithResourceReferences() => new(Template, Parameters, Region) { KeepsResourceReferences = true };
+
+    /// <summary>A named condition of the template, or a condition-shaped node (a rule's condition or assertion).</summary>
+    public bool Holds(string conditionName) => Condition(conditionName, conditionName);
+
+    /// <inheritdoc cref="Holds(string)"/>
+    public bool Holds(YamlNode condition, string what) => EvaluateCondition(condition, what);
 
     public string ResolveString(YamlNode? node, string what)
         => Resolve(node, what) as string ?? throw new TemplateException($"{what}: expected a string.");
@@ -134,8 +152,16 @@ public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDicti
         {
             case "!Ref" when SamTemplate.Scalar(argument) == "AWS::NoValue":
                 return null; // the property is left out
+            case "!Ref" when KeepsResourceReferences && Template.Resources().ContainsKey(SamTemplate.Scalar(argument) ?? ""):
+                return new ResourceReference(SamTemplate.Scalar(argument)!);
             case "!Ref":
                 return Ref(SamTemplate.Scalar(argument) ?? throw new TemplateException($"{what}: !Ref takes a name."), what);
+            case "!GetAtt" when KeepsResourceReferences:
+                var target = argument is YamlSequenceNode { Children.Count: 2 } pair
+                    ? $"{SamTemplate.Scalar(pair.Children[0])}.{SamTemplate.Scalar(pair.Children[1])}"
+                    : SamTemplate.Scalar(argument) ?? "";
+                var dot = target.IndexOf('.', StringComparison.Ordinal);
+                return dot > 0 ? new ResourceReference(target[..dot], target[(dot + 1)..]) : throw new TemplateException($"{what}: !GetAtt takes Resource.Attribute.");
             case "!Sub":
                 return Sub(argument, what);
             case "!Join" when argument is YamlSequenceNode { Children.Count: 2 } join:
@@ -177,6 +203,8 @@ public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDicti
         {
             var name = m.Groups[1].Value;
             if (name.StartsWith('!')) return "${" + name[1..] + "}"; // ${!Literal}
+            if (KeepsResourceReferences && (name.Contains('.', StringComparison.Ordinal) || Template.Resources().ContainsKey(name)))
+                return m.Value; // a resource's value, known only once deployed
             return variables.TryGetValue(name, out var v) && v is string s ? s : Ref(name, what);
         });
     }
