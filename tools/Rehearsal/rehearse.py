@@ -2,12 +2,16 @@
 """Deploy rehearsal on moto: package, SAM-transform, create/update/delete the stack, check it.
 
 usage: python3 tools/Rehearsal/rehearse.py --packages DIR   (DIR/<LogicalId>/ as `make build-<LogicalId>` makes them)
+       python3 tools/Rehearsal/rehearse.py --template-only [--template PATH]   (the real-account checks alone)
 
 Runs both paths of README's deploy section against a moto_server of its own: a new environment
 (ManageTables=true) and one whose tables exist already (ManageTables=false, stream ARNs given).
 The template is transformed with aws-sam-translator (what `sam deploy` asks CloudFormation to
 do); AWS::LanguageExtensions' part (a condition in DeletionPolicy) is resolved here first, as
-that transform would. What moto does not model is listed as checked in the template only.
+that transform would. What moto does not model is listed as checked in the template only; what
+a real account enforces and moto does not (alarm delivery through KMS, the responder's EventBridge
+rule, throttle alarms by cause, the template's Rules) is checked first on the transformed
+template by realaccount.py, for each way the stack can be deployed.
 Exit 0 when every check holds.
 """
 import argparse, copy, io, json, os, socket, subprocess, sys, time, zipfile
@@ -16,8 +20,13 @@ import boto3
 from cfnlint.decode import decode
 from samtranslator.translator.transform import transform
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import realaccount  # noqa: E402
+from realaccount import holds as condition, present  # noqa: E402
+
 REGION = "us-east-1"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TEMPLATE = os.path.join(ROOT, "template.yaml")
 problems = []
 
 
@@ -50,7 +59,7 @@ def start_moto():
 
 def clients(endpoint):
     kw = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events"]}
+    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms"]}
 
 
 def plain(node):
@@ -58,31 +67,9 @@ def plain(node):
     return json.loads(json.dumps(node))
 
 
-def condition(tpl, name, params):
-    def ev(expr):
-        if isinstance(expr, dict):
-            (fn, args), = expr.items()
-            if fn == "Fn::Equals":
-                return value(args[0]) == value(args[1])
-            if fn == "Fn::Not":
-                return not ev(args[0])
-            if fn == "Fn::And":
-                return all(ev(a) for a in args)
-            if fn == "Fn::Or":
-                return any(ev(a) for a in args)
-            if fn == "Condition":
-                return ev(tpl["Conditions"][args])
-        raise ValueError(expr)
-
-    def value(v):
-        if isinstance(v, dict) and "Ref" in v:
-            return params.get(v["Ref"], tpl["Parameters"][v["Ref"]].get("Default"))
-        return v
-    return ev(tpl["Conditions"][name])
-
-
 def package_and_transform(packages, bucket, s3, params):
-    tpl = plain(decode(os.path.join(ROOT, "template.yaml"))[0])
+    """The template as `sam deploy` hands it to CloudFormation; packages None: code locations only named."""
+    tpl = plain(decode(TEMPLATE)[0])
     # AWS::LanguageExtensions: Fn::If in DeletionPolicy / UpdateReplacePolicy.
     for res in tpl["Resources"].values():
         for key in ("DeletionPolicy", "UpdateReplacePolicy"):
@@ -93,12 +80,13 @@ def package_and_transform(packages, bucket, s3, params):
     for logical, res in tpl["Resources"].items():
         if res["Type"] != "AWS::Serverless::Function":
             continue
-        folder = os.path.join(packages, logical)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name in sorted(os.listdir(folder)):
-                z.write(os.path.join(folder, name), name)
-        s3.put_object(Bucket=bucket, Key=f"{logical}.zip", Body=buf.getvalue())
+        if packages is not None:
+            folder = os.path.join(packages, logical)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for name in sorted(os.listdir(folder)):
+                    z.write(os.path.join(folder, name), name)
+            s3.put_object(Bucket=bucket, Key=f"{logical}.zip", Body=buf.getvalue())
         res["Properties"]["CodeUri"] = f"s3://{bucket}/{logical}.zip"
         res.pop("Metadata", None)
 
@@ -166,18 +154,13 @@ def policy_document(doc):
         return ast.literal_eval(doc)
 
 
-def present(cfn, params, logical):
-    cond = cfn["Resources"][logical].get("Condition")
-    return cond is None or condition(cfn, cond, params)
-
-
 def check_stack(c, stack, cfn, params):
     """The created resources against the transformed template."""
     r = Resolver(cfn, params, c)
     resources = {x["LogicalResourceId"]: x for x in c["cloudformation"].list_stack_resources(StackName=stack)["StackResourceSummaries"]}
     template_only = {}
     for logical, res in cfn["Resources"].items():
-        if not present(cfn, params, logical):
+        if not present(cfn, logical, params):
             check(logical not in resources, f"{logical} not created (condition {res['Condition']} is false)")
             continue
         t, props = res["Type"], res.get("Properties", {})
@@ -233,15 +216,29 @@ def check_stack(c, stack, cfn, params):
                 got = {(st.get("Sid"), tuple(sorted(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])), len(st["Resource"]) if isinstance(st["Resource"], list) else 1)
                        for st in doc["Statement"]}
                 check(got == want, f"{logical}: {len(want)} statements (actions and resources) of {policy['PolicyName']}")
+        elif t == "AWS::KMS::Key":
+            key = c["kms"].describe_key(KeyId=resources[logical]["PhysicalResourceId"])["KeyMetadata"]
+            rotated = c["kms"].get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+            policy = json.loads(c["kms"].get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+            check(rotated and realaccount.key_lets_cloudwatch_publish(policy),
+                  f"{logical}: a customer managed key, rotated, its policy letting {realaccount.CLOUDWATCH} use kms:Decrypt and kms:GenerateDataKey*")
+        elif t == "AWS::SNS::Topic":
+            attributes = c["sns"].get_topic_attributes(TopicArn=resources[logical]["PhysicalResourceId"])["Attributes"]
+            key = realaccount.value(cfn, props.get("KmsMasterKeyId"), params)
+            want = c["kms"].describe_key(KeyId=resources[key.logical]["PhysicalResourceId"])["KeyMetadata"]["Arn"] if isinstance(key, realaccount.Ref) else key
+            check(attributes.get("KmsMasterKeyId") == want, f"{logical}: encrypted with {key}")
+        elif t == "AWS::Events::Rule" and "EventPattern" in props:
+            rule = c["events"].describe_rule(Name=resources[logical]["PhysicalResourceId"].split("|")[-1])
+            check(json.loads(rule["EventPattern"]) == realaccount.value(cfn, props["EventPattern"], params), f"{logical}: event pattern as the template says")
         elif logical in resources and resources[logical]["ResourceType"] == t:
             check(resources[logical]["ResourceStatus"].endswith("COMPLETE"), f"{logical}: {t}")
         else:
             template_only[t] = template_only.get(t, 0) + 1
     # Event source mappings take tags too, but SAM's DynamoDB event has no Tags and PropagateTags
     # does not reach them (aws-sam-translator 1.110): the one known gap, said here.
-    tag_types = {"AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role",
+    tag_types = {"AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::KMS::Key",
                  "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm"}
-    untagged = [logical for logical, res in cfn["Resources"].items() if res["Type"] in tag_types and present(cfn, params, logical)
+    untagged = [logical for logical, res in cfn["Resources"].items() if res["Type"] in tag_types and present(cfn, logical, params)
                 and not {"app", "environment"} <= {t["Key"] for t in res.get("Properties", {}).get("Tags", [])}]
     check(not untagged, f"tags app and environment on every resource that takes them, event source mappings aside{': missing on ' + ', '.join(untagged) if untagged else ''}")
     outputs = {o["OutputKey"] for o in c["cloudformation"].describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
@@ -250,9 +247,84 @@ def check_stack(c, stack, cfn, params):
           ", ".join(f"{k} x{v}" for k, v in sorted(template_only.items())))
 
 
+def real_account_checks(c):
+    """What a real account enforces and moto does not, for every way the stack can be deployed."""
+    print("\n== real account, on the transformed template (moto models no alarm, no key policy, no Rules)")
+    base = {"AppName": "rh", "Environment": "dev"}
+    deployments = [("PAY_PER_REQUEST", ""), ("PROVISIONED", ""), ("PROVISIONED", "arn:aws:sns:us-east-1:123456789012:team-alarms")]
+    for billing, topic in deployments:
+        params = dict(base, BillingMode=billing, AlarmTopicArn=topic)
+        _, cfn = package_and_transform(None, "rehearsal-artifacts", None, params)
+        bad, checked = realaccount.undeliverable(cfn, params)
+        check(checked > 0 and not bad, f"BillingMode={billing}{' AlarmTopicArn=<the user' + chr(39) + 's>' if topic else ''}: every alarm action on a topic of "
+              f"the stack can deliver ({checked} checked: unencrypted, or a rotated key letting {realaccount.CLOUDWATCH} use it)")
+        for line in bad[:8]:
+            print(f"       {line}")
+        if len(bad) > 8:
+            print(f"       ... and {len(bad) - 8} more")
+
+    params = dict(base, BillingMode="PROVISIONED")
+    _, cfn = package_and_transform(None, "rehearsal-artifacts", None, params)
+    handled = realaccount.responder_metrics(ROOT)
+    alarms = {logical: realaccount.value(cfn, res["Properties"], params) for logical, res in cfn["Resources"].items()
+              if res["Type"] == "AWS::CloudWatch::Alarm" and present(cfn, logical, params)}
+    watched = {logical: realaccount.metrics_of(p) for logical, p in alarms.items()}
+    dynamo = {logical: metrics for logical, metrics in watched.items() if any(m.get("Namespace") == "AWS/DynamoDB" for m in metrics)}
+    generic = sorted(f"{logical} ({m['MetricName']})" for logical, metrics in dynamo.items() for m in metrics if handled.get(m["MetricName"]) in (None, "Unattributed"))
+    check(dynamo and not generic, f"the DynamoDB throttle alarms watch metrics by cause, never the generic ones{': ' + ', '.join(generic[:4]) if generic else ''}")
+    for cause, what in (("ProvisionedCapacity", "provisioned-capacity"), ("KeyRange", "hot-partition")):
+        tables = {dim["Value"] for metrics in dynamo.values() for m in metrics if handled.get(m["MetricName"]) == cause for dim in m.get("Dimensions", []) if dim["Name"] == "TableName"}
+        check(len(tables) == 6, f"a {what} alarm on each of the 6 business tables ({len(tables)})")
+    to_responder = [logical for logical, p in alarms.items() if any(isinstance(a, realaccount.Ref) and a.logical == "ThrottleAlarmTopic" for a in p.get("AlarmActions", []))]
+    check(to_responder and set(to_responder) <= set(dynamo), f"only DynamoDB throttle alarms publish to the responder's topic ({len(to_responder)})")
+
+    rules = realaccount.responder_rules(cfn)
+    pattern = realaccount.value(cfn, next(iter(rules.values()))["Properties"]["EventPattern"], params) if len(rules) == 1 else {}
+    names = realaccount.at(pattern, ["detail", "configuration", "metrics", "metricStat", "metric", "name"])
+    check(handled and sorted(names) == sorted(handled), f"the responder's EventBridge rule names exactly the {len(handled)} throttling metrics it handles (ThrottleCauses.cs)")
+    samples = {}
+    for name in sorted(os.listdir(os.path.join(ROOT, "events"))):
+        if name.startswith("alarm-eventbridge-"):
+            samples[name] = json.loads(open(os.path.join(ROOT, "events", name), encoding="utf-8").read().replace("maip-dev-", "rh-dev-"))
+    for name, event in samples.items():
+        check(realaccount.matches(pattern, event), f"the rule takes events/{name}")
+    sample = samples.get("alarm-eventbridge-write-throttle.json")
+    for namespace, metric, what in (("AWS/Lambda", "Errors", "a Lambda errors alarm"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "a failure queue alarm"),
+                                    ("AWS/Lambda", "IteratorAge", "an iterator age alarm"), ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "a DynamoDB alarm on no throttling")):
+        check(sample is not None and not realaccount.matches(pattern, realaccount.alarm_event(sample, namespace, metric)), f"the rule leaves {what} of the environment alone")
+
+    streams = ["ProductsStreamArn", "CustomersStreamArn", "ApplicationsStreamArn", "PricingRulesStreamArn", "QuotesStreamArn", "OrdersStreamArn"]
+    existing = dict(base, ManageTables="false", **{p: f"arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/{p}" for p in streams})
+    for missing in streams:
+        failed = realaccount.failed_assertions(cfn, dict(existing, **{missing: ""}))
+        check(len(failed) == 1 and missing in failed[0], f"Rules: ManageTables=false with an empty {missing} is refused, naming it")
+    check(not realaccount.failed_assertions(cfn, existing) and not realaccount.failed_assertions(cfn, base),
+          "Rules: ManageTables=false with every stream ARN, or ManageTables=true, deploys")
+    if c is not None:
+        probe = {"Rules": {"Never": {"Assertions": [{"Assert": {"Fn::Equals": ["a", "b"]}, "AssertDescription": "never"}]}},
+                 "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+        c["cloudformation"].create_stack(StackName="rules-probe", TemplateBody=json.dumps(probe))
+        ignored = wait(c["cloudformation"], "rules-probe") == "CREATE_COMPLETE"
+        c["cloudformation"].delete_stack(StackName="rules-probe")
+        print(f"  note moto's CloudFormation {'ignores Rules (a stack whose rule fails was created)' if ignored else 'refused a failing rule'}: the Rules are evaluated here")
+
+
+def for_moto(cfn, params):
+    """Two gaps of moto 5.2.1 around AWS::KMS::Key, bridged here while the template stays right: it
+    reads Tags as the KMS API names them (TagKey, TagValue; CloudFormation's are Key, Value) and
+    fails the stack otherwise, and it keeps a KeyPolicy object as is where its KMS expects the JSON
+    text (every later call on the key fails)."""
+    cfn = copy.deepcopy(cfn)
+    for res in cfn["Resources"].values():
+        if res["Type"] == "AWS::KMS::Key":
+            res["Properties"]["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in res["Properties"].get("Tags", [])]
+            res["Properties"]["KeyPolicy"] = json.dumps(realaccount.value(cfn, res["Properties"]["KeyPolicy"], params))
+    return cfn
+
+
 def deploy(c, stack, cfn, params, action="create"):
     call = c["cloudformation"].create_stack if action == "create" else c["cloudformation"].update_stack
-    call(StackName=stack, TemplateBody=json.dumps(cfn), Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+    call(StackName=stack, TemplateBody=json.dumps(for_moto(cfn, params)), Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
          Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     status = wait(c["cloudformation"], stack)
     check(status == ("CREATE_COMPLETE" if action == "create" else "UPDATE_COMPLETE"), f"{stack}: {action} -> {status}")
@@ -286,20 +358,32 @@ def rehearse(c, packages, params, path):
 
 
 def main():
+    global TEMPLATE
     ap = argparse.ArgumentParser()
-    ap.add_argument("--packages", required=True)
+    ap.add_argument("--packages", help="DIR/<LogicalId>/ as `make build-<LogicalId> ARTIFACTS_DIR=DIR/<LogicalId>` makes them")
+    ap.add_argument("--template", default=TEMPLATE, help="the template to rehearse (default: the repository's)")
+    ap.add_argument("--template-only", action="store_true", help="only the real-account checks of the template: no packages, no moto")
     args = ap.parse_args()
+    TEMPLATE = os.path.abspath(args.template)
+    if args.template_only:
+        real_account_checks(None)
+        print(f"\nrehearsal (template only): {'every check holds' if not problems else f'{len(problems)} check(s) failed'}")
+        return 1 if problems else 0
+    if not args.packages:
+        ap.error("--packages is required (or --template-only)")
     proc, endpoint = start_moto()
     try:
         c = clients(endpoint)
         c["s3"].create_bucket(Bucket="rehearsal-artifacts")
+        real_account_checks(c)
 
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "dev"}, "new environment, dev")
         check(len(before) == 8 and after == [], f"dev: the stack made the 8 tables and took them with it ({len(before)} made, {len(after)} left)")
 
-        before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "prod"}, "new environment, prod")
+        # prod provisioned: the throttle alarms, their topic and key, the responder's rule deployed
+        before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "prod", "BillingMode": "PROVISIONED"}, "new environment, prod")
         check(len(before) == 8 and after == before, f"prod: the 8 tables outlive the stack (DeletionPolicy Retain; {len(after)} left)")
-        tpl = plain(decode(os.path.join(ROOT, "template.yaml"))[0])
+        tpl = plain(decode(TEMPLATE)[0])
         policies = {json.dumps(res.get("DeletionPolicy")) for res in tpl["Resources"].values() if res["Type"] == "AWS::DynamoDB::Table"}
         check(policies == {json.dumps({"Fn::If": ["IsDev", "Delete", "Retain"]})}, "every table: DeletionPolicy Retain outside dev")
 
