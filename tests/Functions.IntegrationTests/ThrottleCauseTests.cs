@@ -144,7 +144,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task The_on_demand_ceiling_goes_to_every_index_as_well()
+    public async Task The_on_demand_ceiling_goes_with_the_switch_to_the_table_and_every_index()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
         string? update = null;
@@ -163,6 +163,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         Assert.Contains("\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"by-customer\",\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}}}]",
             update, StringComparison.Ordinal);
         var after = Assert.Single(await env.AuditOfAsync(env.Table("quotes")))["after"].M;
+        Assert.Equal(("500", "200"), (after["maxReadRequestUnits"].N, after["maxWriteRequestUnits"].N));
         Assert.Equal(("500", "200"), (after["globalSecondaryIndexes"].M["by-customer"].M["maxReadRequestUnits"].N,
             after["globalSecondaryIndexes"].M["by-customer"].M["maxWriteRequestUnits"].N));
     }

@@ -135,26 +135,6 @@ public class ThrottleResponderTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task The_on_demand_ceiling_goes_with_the_switch()
-    {
-        var env = await ThrottleEnvironment.CreateAsync(moto);
-        string? update = null;
-        using var network = new ScriptedNetwork((request, _) =>
-        {
-            if (request.Operation == "UpdateTable") update = request.Body;
-            return null;
-        });
-        using var client = network.Client(moto);
-        var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
-
-        await env.RunAsync(env.Function(client, settings), env.Event("alarm-sns-write-throttle.json"));
-
-        Assert.Contains("\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}", update, StringComparison.Ordinal);
-        var after = Assert.Single(await env.AuditOfAsync(env.Table("orders")))["after"].M;
-        Assert.Equal(("500", "200"), (after["maxReadRequestUnits"].N, after["maxWriteRequestUnits"].N));
-    }
-
-    [Fact]
     public async Task A_table_still_updating_is_waited_for_within_the_budget_then_fails_for_the_retry()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
