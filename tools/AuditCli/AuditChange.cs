@@ -51,15 +51,18 @@ public sealed record AuditChange
 
     /// <summary>
     /// The names this change touched: a MODIFY's <c>changedAttributes</c>, an INSERT's new image
-    /// (all added), a REMOVE's old image (all removed), as far as the stream carried images.
+    /// (all added), a REMOVE's old image (all removed), as far as the stream carried images; the
+    /// key attributes, which name the item rather than change, left out.
     /// </summary>
     public IReadOnlyList<string> TouchedAttributes => EventName switch
     {
-        "MODIFY" => ChangedAttributes,
-        "INSERT" => NewImage?.Keys.Order(StringComparer.Ordinal).ToList() ?? [],
-        "REMOVE" => OldImage?.Keys.Order(StringComparer.Ordinal).ToList() ?? [],
+        "INSERT" => NonKeyNames(NewImage),
+        "REMOVE" => NonKeyNames(OldImage),
         _ => ChangedAttributes,
     };
+
+    private List<string> NonKeyNames(IReadOnlyDictionary<string, AttributeValue>? image)
+        => image?.Keys.Where(name => !Keys.ContainsKey(name)).Order(StringComparer.Ordinal).ToList() ?? [];
 
     /// <summary>
     /// <c>2026-01-16T12:00:00.000Z#42</c>: the timestamp with the sequence number's padding left
