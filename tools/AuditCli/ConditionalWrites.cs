@@ -113,11 +113,12 @@ public static class ConditionalWrites
         /// <summary>The item is exactly <paramref name="image"/> (null: there is no item), as far as a condition can say.</summary>
         public string Matches(IReadOnlyDictionary<string, StreamValue>? image)
         {
-            var partitionKey = Name(key.Keys.Order(StringComparer.Ordinal).First());
-            if (image is null) return $"attribute_not_exists({partitionKey})";
+            // Every item has all its key attributes: whether one exists says whether the item does.
+            var keyAttribute = Name(key.Keys.Order(StringComparer.Ordinal).First());
+            if (image is null) return $"attribute_not_exists({keyAttribute})";
             var equalities = image.Where(e => !key.ContainsKey(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal)
                 .Select(e => $"{Name(e.Key)} = {Value(e.Value)}").ToList();
-            var condition = string.Join(" AND ", [$"attribute_exists({partitionKey})", .. equalities]);
+            var condition = string.Join(" AND ", [$"attribute_exists({keyAttribute})", .. equalities]);
             CheckLimits("condition", condition, 1 + 2 * equalities.Count);
             return condition;
         }
@@ -127,7 +128,7 @@ public static class ConditionalWrites
             if (operators > MaxOperators || expression.Length > MaxExpressionLength)
                 throw new CliException(ExitCodes.CannotTell,
                     $"The item has too many attributes for one conditional write: its {what} expression would need {operators} operators " +
-                    $"and {expression.Length} characters (DynamoDB allows {MaxOperators} and {MaxExpressionLength}). Nothing written; " +
+                    $"and {expression.Length} characters (DynamoDB allows {MaxOperators} operators and {MaxExpressionLength} characters). Nothing written; " +
                     "`show --json` prints the image to put back by hand.");
         }
     }
