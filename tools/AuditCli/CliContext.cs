@@ -21,6 +21,12 @@ public sealed class CliContext
     /// <summary>Colours and the terminal's width; off when the output goes to a file or a pipe.</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>
+    /// The width given to output that goes to a file or a pipe: lines are not wrapped there (a
+    /// grep finds a row whole), and tables are only as wide as their content anyway.
+    /// </summary>
+    public const int UnwrappedWidth = 4096;
+
     public static CliContext ForProcess() => new()
     {
         Out = Console.Out,
@@ -37,8 +43,7 @@ public sealed class CliContext
             ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        // Written to a file or a pipe: wide enough that a timestamp and its change fit one line.
-        if (!Interactive) console.Profile.Width = 160;
+        if (!Interactive) console.Profile.Width = UnwrappedWidth;
         return console;
     }
 }

@@ -71,9 +71,12 @@ public static class UndoPlanner
         };
         if (current is not null && AttributeValueEquality.MapEquals(Without(current, actorAttribute), Without(target.Attributes!, actorAttribute)))
             return new UndoPlan(UndoAction.Nothing, $"{entity} already is as it was at {to} ({actorAttribute} aside): nothing to do.", key, current, null, [], basis);
-        var when = basis is null ? "" : $", as left by the {basis.EventName} at {basis.ShortTimestamp}";
+        var by = basis!.Actor is { } who ? $" by {who}" : "";
+        var when = to.Timestamp is not null
+            ? $"right after the {basis.EventName} at {basis.ShortTimestamp}{by}"
+            : $"at {to} (after the {basis.EventName} at {basis.ShortTimestamp}{by})";
         return new UndoPlan(UndoAction.PutBack,
-            current is null ? $"{entity} is put back as it was at {to}{when} (it does not exist now)." : $"{entity} is put back as it was at {to}{when}.",
+            $"{entity} is put back as it was {when}" + (current is null ? " (it does not exist now)." : "."),
             key, current, write, ItemDiff.Between(current, write), basis);
     }
 
