@@ -144,7 +144,7 @@ public abstract class AuditToolTests(ILocalEngine engine)
 
         var table = await ToolAsync(env, "show", "order", Order, "--at", created);
         Assert.Equal(0, table.ExitCode);
-        Assert.Contains("as the INSERT at", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"order#{Order} right after the INSERT at", table.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"total\s*│\s*12345678901234567890123456789012345678", table.Stdout);
         Assert.Matches(@"tags\s*│\s*<<""priority"", ""web"">>", table.Stdout);
 

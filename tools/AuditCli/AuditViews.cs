@@ -66,7 +66,8 @@ public static class AuditViews
             console.Write(new Text($"{entity.AuditKey} did not exist at {at}: {state.AbsentBecause}.\n"));
             return;
         }
-        console.Write(new Text($"{entity.AuditKey} at {at}, as the {basis!.EventName} at {basis.ShortTimestamp} by {basis.Actor ?? "an unknown actor"} left it:\n"));
+        var change = $"the {basis!.EventName} at {basis.ShortTimestamp} by {basis.Actor ?? "an unknown actor"}";
+        console.Write(new Text(at.Timestamp is not null ? $"{entity.AuditKey} right after {change}:\n" : $"{entity.AuditKey} at {at}, as {change} left it:\n"));
         var table = NewTable("attribute", "value");
         foreach (var (name, value) in state.Attributes!.OrderBy(e => e.Key, StringComparer.Ordinal))
             table.AddRow(new Text(name), new Text(ValueText.Format(value)));
