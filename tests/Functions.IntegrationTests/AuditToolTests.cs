@@ -245,16 +245,10 @@ public abstract class AuditToolTests(ILocalEngine engine)
     public async Task A_write_racing_between_the_undos_read_and_its_write_makes_the_undo_fail_and_change_nothing()
     {
         var (env, _, paid, _) = await BadEditAsync();
-        var once = new FirstTimes();
-        // Just before the undo's write reaches the engine, someone else changes the status.
-        using var network = new ScriptedNetwork((request, forward) =>
-            request.Operation == "UpdateItem" && request.Names(env.Table("orders")) && once.First("race") ? RaceThenAsync(forward) : null);
-        async Task<HttpResponseMessage> RaceThenAsync(Func<Task<HttpResponseMessage>> forward)
-        {
-            await UpdateAsync(env, "SET #s = :s, updatedBy = :by", new() { [":s"] = new() { S = "ON_HOLD" }, [":by"] = new() { S = "support" } });
-            return await forward();
-        }
-        var raced = await AuditTool.RunAsync(engine, env.App, () => network.Client(engine), "undo", "order", Order, "--to", paid, "--actor", "alice");
+
+        var raced = await UndoRacedByAsync(env,
+            () => UpdateAsync(env, "SET #s = :s, updatedBy = :by", new() { [":s"] = new() { S = "ON_HOLD" }, [":by"] = new() { S = "support" } }),
+            "--to", paid, "--actor", "alice");
 
         Assert.Equal(ExitCodes.Conflict, raced.ExitCode);
         Assert.Contains("changed between the undo's read and its write", raced.Stderr, StringComparison.Ordinal);
@@ -267,19 +261,44 @@ public abstract class AuditToolTests(ILocalEngine engine)
     }
 
     [Fact]
+    public async Task A_write_racing_a_delete_leaves_the_item_as_that_write_made_it()
+    {
+        var (env, _, _, _) = await BadEditAsync();
+
+        var raced = await UndoRacedByAsync(env, () => UpdateAsync(env, "SET #s = :s", new() { [":s"] = new() { S = "REOPENED" } }),
+            "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.Conflict, raced.ExitCode);
+        Assert.Contains("(it changed in status): nothing written", raced.Stderr, StringComparison.Ordinal);
+        var now = (await ItemAsync(env))!;
+        Assert.Equal("REOPENED", now["status"].S);
+        Assert.Equal("ops-console", now["updatedBy"].S); // not even the actor mark landed
+    }
+
+    /// <summary>
+    /// The undo through a network that lets <paramref name="race"/> write to the item just before
+    /// the undo's first write reaches the engine: after its read, before its write.
+    /// </summary>
+    private async Task<ToolRun> UndoRacedByAsync(AuditEnvironment env, Func<Task> race, params string[] undo)
+    {
+        var once = new FirstTimes();
+        using var network = new ScriptedNetwork((request, forward) =>
+            request.Operation == "UpdateItem" && request.Names(env.Table("orders")) && once.First("race") ? RaceThenAsync(forward) : null);
+        async Task<HttpResponseMessage> RaceThenAsync(Func<Task<HttpResponseMessage>> forward)
+        {
+            await race();
+            return await forward();
+        }
+        return await AuditTool.RunAsync(engine, env.App, () => network.Client(engine), ["undo", "order", Order, .. undo]);
+    }
+
+    [Fact]
     public async Task An_attribute_added_by_a_racing_write_is_kept_not_overwritten_and_reported()
     {
         var (env, _, paid, _) = await BadEditAsync();
-        var once = new FirstTimes();
-        using var network = new ScriptedNetwork((request, forward) =>
-            request.Operation == "UpdateItem" && request.Names(env.Table("orders")) && once.First("race") ? AddThenAsync(forward) : null);
-        async Task<HttpResponseMessage> AddThenAsync(Func<Task<HttpResponseMessage>> forward)
-        {
-            await UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } });
-            return await forward();
-        }
 
-        var raced = await AuditTool.RunAsync(engine, env.App, () => network.Client(engine), "undo", "order", Order, "--to", paid, "--actor", "alice");
+        var raced = await UndoRacedByAsync(env, () => UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } }),
+            "--to", paid, "--actor", "alice");
 
         Assert.Equal(ExitCodes.Conflict, raced.ExitCode);
         Assert.Contains("added note, which the undo kept", raced.Stderr, StringComparison.Ordinal);

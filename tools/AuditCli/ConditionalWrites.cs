@@ -35,17 +35,8 @@ public static class ConditionalWrites
         var update = string.Join(" ", new[] { sets.Count > 0 ? "SET " + string.Join(", ", sets) : null, removes.Count > 0 ? "REMOVE " + string.Join(", ", removes) : null }
             .Where(part => part is not null));
         Expression.CheckLimits("update", update, sets.Count + removes.Count);
-        return new UpdateItemRequest
-        {
-            TableName = table,
-            Key = AttributeValueMapper.ToSdk(key),
-            ConditionExpression = condition,
-            UpdateExpression = update,
-            ExpressionAttributeNames = expression.Names,
-            ExpressionAttributeValues = expression.Values,
-            ReturnValues = Amazon.DynamoDBv2.ReturnValue.ALL_OLD,
-            ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
+        // ALL_OLD: what was there, so an attribute a racing write added can be named.
+        return Update(table, key, expression, condition, update, Amazon.DynamoDBv2.ReturnValue.ALL_OLD);
     }
 
     /// <summary>
@@ -58,18 +49,23 @@ public static class ConditionalWrites
         var expression = new Expression(key);
         var condition = expression.Matches(expected);
         var update = $"SET {expression.Name(actorAttribute)} = {expression.Value(StreamValue.FromS(actor))}";
-        return new UpdateItemRequest
-        {
-            TableName = table,
-            Key = AttributeValueMapper.ToSdk(key),
-            ConditionExpression = condition,
-            UpdateExpression = update,
-            ExpressionAttributeNames = expression.Names,
-            ExpressionAttributeValues = expression.Values,
-            ReturnValues = Amazon.DynamoDBv2.ReturnValue.ALL_NEW,
-            ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
+        // ALL_NEW: the image the delete is then conditional on.
+        return Update(table, key, expression, condition, update, Amazon.DynamoDBv2.ReturnValue.ALL_NEW);
     }
+
+    private static UpdateItemRequest Update(string table, IReadOnlyDictionary<string, StreamValue> key, Expression expression,
+        string condition, string update, Amazon.DynamoDBv2.ReturnValue returnValues) => new()
+    {
+        TableName = table,
+        Key = AttributeValueMapper.ToSdk(key),
+        ConditionExpression = condition,
+        UpdateExpression = update,
+        ExpressionAttributeNames = expression.Names,
+        ExpressionAttributeValues = expression.Values,
+        ReturnValues = returnValues,
+        // What the item was when the condition failed: the conflict is reported by what changed.
+        ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
+    };
 
     public static DeleteItemRequest Delete(string table, IReadOnlyDictionary<string, StreamValue> key, IReadOnlyDictionary<string, StreamValue> expected)
     {
