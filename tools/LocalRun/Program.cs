@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Functions.LocalRun;
-using Spectre.Console;
 
 // dotnet run --project tools/LocalRun [-- --verbose]
 var verbose = new Option<bool>("--verbose") { Description = "Also print the functions' own JSON log lines and EMF metrics (on standard error)" };
@@ -12,15 +11,9 @@ var root = new RootCommand(
 };
 root.SetAction(async (parsed, _) =>
 {
-    var interactive = !Console.IsOutputRedirected;
-    var console = AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(Console.Out),
-        Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-    });
-    // Written to a file or a pipe: no line wrapped (tables are as wide as their content).
-    if (!interactive) console.Profile.Width = Functions.AuditCli.CliContext.UnwrappedWidth;
-    return await new SuiteStory(console, interactive, parsed.GetValue(verbose)).RunAsync();
+    // The audit tool's console: colours on a terminal, no line wrapped in a file or a pipe.
+    var context = Functions.AuditCli.CliContext.ForProcess();
+    var console = context.CreateConsole();
+    return await new SuiteStory(console, context.Interactive, parsed.GetValue(verbose)).RunAsync();
 });
 return await root.Parse(args).InvokeAsync();
