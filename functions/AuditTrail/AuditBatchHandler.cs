@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
 using Functions.Common.Lambda;
 using Functions.Common.Runtime;

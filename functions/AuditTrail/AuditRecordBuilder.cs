@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Common.Audit;
 using Functions.Common.Lambda;
 using Functions.Common.Tables;
 using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
@@ -14,7 +15,7 @@ public sealed record AuditEntry(AuditKey Key, Dictionary<string, AttributeValue>
 /// </summary>
 public sealed class AuditRecordBuilder(AuditTrailSettings settings)
 {
-    public const string TtlActor = "dynamodb-ttl";
+    public const string TtlActor = AuditItem.TtlActor;
     private const string DynamoDbServicePrincipal = "dynamodb.amazonaws.com";
 
     private readonly Redactor _redactor = new(settings.RedactAttributes);
@@ -31,35 +32,37 @@ public sealed class AuditRecordBuilder(AuditTrailSettings settings)
         if (!keys.TryGetValue(table.PartitionKey, out var partitionValue))
             throw new AuditRecordException($"Keys lack the partition key '{table.PartitionKey}' of table '{sourceTable}'.");
         var entityId = KeyText(partitionValue, table.PartitionKey);
+        if (!AuditKey.IsSequenceNumber(stream.SequenceNumber))
+            throw new AuditRecordException("SequenceNumber must be a decimal string.");
         var key = AuditKey.For(table.EntityType!, entityId, stream.ApproximateCreationDateTime, stream.SequenceNumber ?? "");
 
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [AuditKey.PartitionAttribute] = AttributeValue.FromS(key.EntityKey),
             [AuditKey.SortAttribute] = AttributeValue.FromS(key.Timestamp),
-            ["eventName"] = AttributeValue.FromS(record.EventName!),
-            ["entityType"] = AttributeValue.FromS(table.EntityType!),
-            ["entityId"] = AttributeValue.FromS(entityId),
-            ["sourceTable"] = AttributeValue.FromS(sourceTable),
-            ["sequenceNumber"] = AttributeValue.FromS(stream.SequenceNumber!),
-            ["changeTime"] = AttributeValue.FromS(AuditKey.FormatTime(stream.ApproximateCreationDateTime)),
-            ["keys"] = new AttributeValue { M = keys },
+            [AuditItem.EventName] = AttributeValue.FromS(record.EventName!),
+            [AuditItem.EntityType] = AttributeValue.FromS(table.EntityType!),
+            [AuditItem.EntityId] = AttributeValue.FromS(entityId),
+            [AuditItem.SourceTable] = AttributeValue.FromS(sourceTable),
+            [AuditItem.SequenceNumber] = AttributeValue.FromS(stream.SequenceNumber!),
+            [AuditItem.ChangeTime] = AttributeValue.FromS(AuditKey.FormatTime(stream.ApproximateCreationDateTime)),
+            [AuditItem.Keys] = new AttributeValue { M = keys },
         };
-        AddIfPresent(item, "eventId", record.EventID);
-        AddIfPresent(item, "streamViewType", stream.StreamViewType);
+        AddIfPresent(item, AuditItem.EventId, record.EventID);
+        AddIfPresent(item, AuditItem.StreamViewType, stream.StreamViewType);
 
         if (record.EventName == "MODIFY" && stream.OldImage is not null && stream.NewImage is not null)
         {
             var changed = ChangedAttributes.Between(stream.OldImage, stream.NewImage);
-            if (changed.Count > 0) item["changedAttributes"] = new AttributeValue { SS = [.. changed] };
+            if (changed.Count > 0) item[AuditItem.ChangedAttributes] = new AttributeValue { SS = [.. changed] };
         }
 
-        AddIfPresent(item, "actor", ActorOf(record));
+        AddIfPresent(item, AuditItem.Actor, ActorOf(record));
 
         // The key attributes identify the entity (they are in `keys` and the audit key): never redacted.
         var (oldImage, newImage) = _redactor.Redact(stream.OldImage, stream.NewImage, [table.PartitionKey, table.SortKey]);
-        if (oldImage is not null) item["oldImage"] = new AttributeValue { M = oldImage };
-        if (newImage is not null) item["newImage"] = new AttributeValue { M = newImage };
+        if (oldImage is not null) item[AuditItem.OldImage] = new AttributeValue { M = oldImage };
+        if (newImage is not null) item[AuditItem.NewImage] = new AttributeValue { M = newImage };
 
         if (settings.RetentionDays is { } days)
             item[AuditTrailSettings.TtlAttribute] = AttributeValue.FromN(ExpiresAt(stream.ApproximateCreationDateTime, days));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Common.Audit;
 using Functions.Common.Runtime;
 using Functions.Common.Tables;
 
@@ -7,8 +8,8 @@ namespace Functions.AuditTrail;
 /// <summary>The function's configuration, from the environment the template sets.</summary>
 public sealed record AuditTrailSettings
 {
-    public const string DefaultActorAttribute = "updatedBy";
-    public const string TtlAttribute = "expiresAt";
+    public const string DefaultActorAttribute = AuditItem.DefaultActorAttribute;
+    public const string TtlAttribute = AuditItem.ExpiresAt;
 
     /// <summary>AUDIT_TABLE_NAME: <c>{app}-{env}-audit</c>.</summary>
     public required string AuditTableName { get; init; }

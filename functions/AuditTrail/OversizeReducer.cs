@@ -1,3 +1,4 @@
+using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
 using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
 
@@ -24,21 +25,21 @@ public static class OversizeReducer
         if (Fits()) return null;
 
         string reduction;
-        if (item.GetValueOrDefault("changedAttributes")?.SS is { } changed)
+        if (item.GetValueOrDefault(AuditItem.ChangedAttributes)?.SS is { } changed)
         {
-            LimitTo(item, "oldImage", changed);
-            LimitTo(item, "newImage", changed);
+            LimitTo(item, AuditItem.OldImage, changed);
+            LimitTo(item, AuditItem.NewImage, changed);
             reduction = ChangedOnly;
             if (Fits()) return Mark(item, reduction);
         }
 
-        if (item.Remove("oldImage"))
+        if (item.Remove(AuditItem.OldImage))
         {
             reduction = OldImageDropped;
             if (Fits()) return Mark(item, reduction);
         }
 
-        item.Remove("newImage");
+        item.Remove(AuditItem.NewImage);
         return Mark(item, ImagesDropped);
     }
 
@@ -53,8 +54,8 @@ public static class OversizeReducer
 
     private static string Mark(Dictionary<string, AttributeValue> item, string reduction)
     {
-        item["imagesReduced"] = AttributeValue.FromBool(true);
-        item["imagesReduction"] = AttributeValue.FromS(reduction);
+        item[AuditItem.ImagesReduced] = AttributeValue.FromBool(true);
+        item[AuditItem.ImagesReduction] = AttributeValue.FromS(reduction);
         return reduction;
     }
 }

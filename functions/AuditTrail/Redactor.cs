@@ -1,3 +1,4 @@
+using Functions.Common.Audit;
 using Functions.Common.Lambda;
 using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
 
@@ -9,8 +10,8 @@ namespace Functions.AuditTrail;
 /// </summary>
 public sealed class Redactor(IReadOnlySet<string> names)
 {
-    public const string Marker = "<redacted>";
-    public const string ChangedMarker = "<redacted:changed>";
+    public const string Marker = AuditItem.RedactedMarker;
+    public const string ChangedMarker = AuditItem.RedactedChangedMarker;
 
     public bool IsRedacted(string attribute) => names.Contains(attribute);
 

@@ -221,24 +221,76 @@ public class LocalToolsTests(MotoFixture moto)
         var (exitCode, stdout, stderr) = await RunAsync("LocalRun", environment);
 
         Assert.True(exitCode == 0, $"stdout: {stdout}\nstderr: {stderr}");
+        Assert.Matches(@"moto_server started for this run: http://127\.0\.0\.1:\d+", stdout);
+        // The story alone: the functions' own JSON log and EMF lines only with --verbose.
+        Assert.DoesNotContain("\"message\":", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"_aws\":", stdout + stderr, StringComparison.Ordinal);
+
+        // The audit trail, and a replay that changes nothing.
         Assert.Contains("Audit trail in maip-dev-audit (11 items)", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"order#order-\d+\s*│\s*\S+\s*│\s*MODIFY\s*│\s*payments-service\s*│\s*status, updatedBy", stdout);
+        Assert.Contains("✓ Replayed all 5 batches: the audit trail is unchanged (11 items).", stdout, StringComparison.Ordinal);
+
+        // Merchant analytics, counted once.
         Assert.Contains("Merchant analytics in maip-dev-merchant-analytics (17 items):", stdout, StringComparison.Ordinal);
-        Assert.Contains("events: application.approved, application.created, order.created x2, order.deleted, order.paid, order.shipped, quote.accepted, quote.created", stdout, StringComparison.Ordinal);
-        Assert.Matches(@"daily\.order\.created#\d{4}-\d\d-\d\d +count 2, total_USD 169\.99", stdout);
-        Assert.Contains("Replayed the three batches: analytics unchanged.", stdout, StringComparison.Ordinal);
-        Assert.Contains("MODIFY  by payments-service  changed: status, updatedBy", stdout, StringComparison.Ordinal);
-        Assert.Contains("audit trail unchanged", stdout, StringComparison.Ordinal);
-        Assert.Contains("dry run  night 2026-11-23: 8 would-create; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
-        Assert.Contains("retry    night 2026-11-23: 8 exists; 0 pruned, 0 failed", stdout, StringComparison.Ordinal);
-        Assert.Contains("One backup per table for the night, whatever the retries.", stdout, StringComparison.Ordinal);
+        Assert.Contains("merchant-acme events: application.approved, application.created, order.created x2, order.deleted, order.paid, order.shipped, quote.accepted, quote.created", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"daily\.order\.created#\d{4}-\d\d-\d\d\s*│\s*2\s*│\s*total_USD 169\.99", stdout);
+        Assert.Contains("✓ Replayed the three batches: the analytics are unchanged", stdout, StringComparison.Ordinal);
+
+        // The audit tool: the bad edit in the history, the undo's diff, the undo audited as alice's.
+        Assert.Matches(@"MODIFY\s*│\s*ops-console\s*│\s*status, total, updatedBy", stdout);
+        Assert.Matches(@"\$ dotnet run --project tools/AuditCli -- undo order order-\d+ --to \d{4}-\d\d-\d\dT[\d:.]+Z#\d+ --actor alice", stdout);
+        Assert.Matches(@"status\s*│\s*changed\s*│\s*""CANCELLED""\s*│\s*""SHIPPED""", stdout);
+        Assert.Matches(@"MODIFY\s*│\s*alice\s*│\s*status, total, updatedBy", stdout);
+        Assert.Matches(@"✓ order-\d+ is SHIPPED again with its total of 149\.99, put back by alice\.", stdout);
+
+        // PITR guard, nightly backup, PITR enforced.
         Assert.Contains("report   0 compliant, 0 remediated, 8 nonCompliant, 0 exempt, 0 skipped, 0 failed, 0 notReached, 8 findings", stdout, StringComparison.Ordinal);
-        Assert.Contains("maip-dev-orders              non-compliant  point-in-time recovery is off; findings: NO_RECENT_BACKUP", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"maip-dev-orders\s*│\s*non-compliant\s*│\s*point-in-time recovery is off\s*│\s*NO_RECENT_BACKUP", stdout);
+        Assert.Matches(@"dry run\s*│\s*events/backup-dry-run\.json\s*│\s*2026-11-23\s*│\s*8 would-create\s*│\s*0\s*│\s*0", stdout);
+        Assert.Matches(@"retry\s*│\s*events/backup-nightly\.json\s*│\s*2026-11-23\s*│\s*8 exists\s*│\s*0\s*│\s*0", stdout);
+        Assert.Contains("✓ One backup per table for the night, whatever the retries.", stdout, StringComparison.Ordinal);
         Assert.Contains("enforce  0 compliant, 8 remediated", stdout, StringComparison.Ordinal);
         Assert.Contains("enforce  8 compliant, 0 remediated", stdout, StringComparison.Ordinal);
         Assert.Contains("audit records of table changes: 8 (PITR_ENABLED)", stdout, StringComparison.Ordinal);
-        Assert.Contains("alarm via SNS               switched           maip-dev-orders is PAY_PER_REQUEST", stdout, StringComparison.Ordinal);
-        Assert.Contains("same alarm via EventBridge  already-on-demand", stdout, StringComparison.Ordinal);
-        Assert.Contains("restore                     restored           maip-dev-orders is PROVISIONED", stdout, StringComparison.Ordinal);
-        Assert.Contains("audit SWITCHED_TO_ON_DEMAND    {\"billingMode\":\"PROVISIONED\",\"readCapacityUnits\":5,\"writeCapacityUnits\":5", stdout, StringComparison.Ordinal);
+
+        // The throttle responder.
+        Assert.Matches(@"alarm via SNS \(alarm-sns-write-throttle\.json\)\s*│\s*switched\s*│\s*PAY_PER_REQUEST", stdout);
+        Assert.Matches(@"same alarm via EventBridge \(alarm-eventbridge-write-throttle\.json\)\s*│\s*already-on-demand", stdout);
+        Assert.Matches(@"restore \(throttle-restore\.json\)\s*│\s*restored\s*│\s*PROVISIONED", stdout);
+        Assert.Matches(@"SWITCHED_TO_ON_DEMAND\s*│\s*\{""billingMode"":""PROVISIONED"",""readCapacityUnits"":5,""writeCapacityUnits"":5", stdout);
+        Assert.Contains("✓ Every function of the suite ran end to end.", stdout, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The README's first command on an endpoint of the user's, here DynamoDB Local, which has no backups or PITR.</summary>
+[Collection(DynamoDbLocalCollection.Name)]
+public class LocalRunOnAnotherEndpointTests(DynamoDbLocalFixture local)
+{
+    private static readonly RepoLayout Repo = RepoLayout.Find(AppContext.BaseDirectory);
+
+    [Fact]
+    public async Task A_step_the_endpoint_cannot_do_fails_in_one_line_and_the_run_exits_non_zero()
+    {
+        var environment = ToolProcess.MotoEnvironment(local.Endpoint, DynamoDbLocalFixture.Region);
+
+        var (exitCode, stdout, stderr) = await ToolProcess.RunAsync(Repo, "LocalRun", RepoLayout.BuildConfiguration(typeof(LocalToolsTests).Assembly),
+            environment, "--verbose");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Contains($"Using the endpoint in AWS_ENDPOINT_URL_DYNAMODB: {local.Endpoint.ToString().TrimEnd('/')}", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("moto_server started", stdout, StringComparison.Ordinal);
+        // The data-plane steps, the audit tool's included, work on DynamoDB Local.
+        Assert.Matches(@"✓ order-\d+ is SHIPPED again with its total of 149\.99, put back by alice\.", stdout);
+        // The PITR guard cannot: one line says what failed and why, then the run stops.
+        var failure = Assert.Single(stdout.Split('\n'), l => l.StartsWith("✗ ", StringComparison.Ordinal));
+        Assert.StartsWith("✗ PITR guard, report only (events/pitr-report-only.json) failed: the endpoint does not offer an operation the step needs " +
+                          "(UnknownOperationException; DynamoDB Local has no backups, PITR or tags: this step needs moto_server).", failure, StringComparison.Ordinal);
+        Assert.Contains("Stopped there", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        // --verbose: the functions' own JSON log and EMF lines, on standard error.
+        Assert.Contains("\"message\":\"audit batch processed\"", stderr, StringComparison.Ordinal);
+        Assert.Contains("\"_aws\":", stderr, StringComparison.Ordinal);
     }
 }

@@ -9,7 +9,7 @@ using Functions.Common.DynamoDb;
 namespace Functions.IntegrationTests;
 
 /// <summary>
-/// The suite's real SDK client against moto, with an HTTP layer a test scripts: per request it
+/// The suite's real SDK client against moto (or DynamoDB Local), with an HTTP layer a test scripts: per request it
 /// may answer with an AWS error, delay, or forward to moto and then lose the answer. moto itself
 /// never throttles nor enforces control-plane limits, so those paths are tested here.
 /// </summary>
@@ -90,10 +90,10 @@ internal sealed class ScriptedNetwork : DelegatingHandler
         throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer"));
     }
 
-    public AmazonDynamoDBClient Client(MotoFixture moto)
+    public AmazonDynamoDBClient Client(ILocalEngine engine)
     {
         var config = DynamoDbClients.Config();
-        config.ServiceURL = moto.Endpoint.ToString();
+        config.ServiceURL = engine.Endpoint.ToString();
         config.AuthenticationRegion = MotoFixture.Region;
         config.HttpClientFactory = new Factory(this);
         return new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);

@@ -8,9 +8,10 @@ public static class LocalFunctionHost
     /// <summary>
     /// The function's environment as Lambda sets it: the template's variables plus the runtime's
     /// own. LOG_SINK=stderr keeps the function's log lines off standard output, which carries the
-    /// response payload alone. AWS credentials and endpoints stay the caller's, as with SAM.
+    /// response payload alone (<paramref name="logSink"/> none drops them). AWS credentials and
+    /// endpoints stay the caller's, as with SAM.
     /// </summary>
-    public static void ApplyEnvironment(FunctionDefinition function, string region)
+    public static void ApplyEnvironment(FunctionDefinition function, string region, string logSink = "stderr")
     {
         foreach (var (name, value) in function.Environment)
             Environment.SetEnvironmentVariable(name, value);
@@ -22,7 +23,7 @@ public static class LocalFunctionHost
         Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_TIMEOUT", function.TimeoutSeconds.ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         Environment.SetEnvironmentVariable("AWS_EXECUTION_ENV", "AWS_Lambda_" + function.Runtime);
-        Environment.SetEnvironmentVariable("LOG_SINK", "stderr");
+        Environment.SetEnvironmentVariable("LOG_SINK", logSink);
     }
 
     public static string Region()

@@ -7,6 +7,7 @@ namespace Functions.Common.Logging;
 /// cold_start, function_name, function_version, xray_trace_id) plus the caller's fields.
 /// In Lambda it writes to the raw standard output (the runtime's Console wrapper would prefix or
 /// re-wrap each line); LOG_SINK=stderr sends it to standard error instead, which LocalInvoke uses
+/// (LOG_SINK=none drops it: LocalRun's quiet mode)
 /// to keep standard output for the response payload.
 /// </summary>
 public sealed class StructuredLogger
@@ -36,9 +37,12 @@ public sealed class StructuredLogger
     public static StructuredLogger ForLambda(string defaultService)
     {
         var service = Environment.GetEnvironmentVariable("SERVICE_NAME") is { Length: > 0 } name ? name : defaultService;
-        var sink = string.Equals(Environment.GetEnvironmentVariable("LOG_SINK"), "stderr", StringComparison.OrdinalIgnoreCase)
-            ? Console.OpenStandardError()
-            : Console.OpenStandardOutput();
+        var sink = Environment.GetEnvironmentVariable("LOG_SINK")?.ToLowerInvariant() switch
+        {
+            "stderr" => Console.OpenStandardError(),
+            "none" => Stream.Null, // LocalRun without --verbose: its story, not the functions' lines
+            _ => Console.OpenStandardOutput(),
+        };
         return new StructuredLogger(service, sink);
     }
 

@@ -1,0 +1,6 @@
+using Functions.Common.Streams;
+
+namespace Functions.AuditTrail;
+
+/// <summary>A stream record that cannot become an audit item; the message never holds item values.</summary>
+public sealed class AuditRecordException(string message) : RecordRejectedException(message);

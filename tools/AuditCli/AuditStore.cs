@@ -1,0 +1,183 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Functions.Common.Audit;
+using Functions.Common.DynamoDb;
+using Functions.Common.Runtime;
+using RetryPolicy = Functions.Common.DynamoDb.RetryPolicy;
+using StreamValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+
+namespace Functions.AuditCli;
+
+/// <summary>What an undo's write did: the exit code and one line for the operator.</summary>
+public sealed record UndoOutcome(int ExitCode, string Message);
+
+/// <summary>
+/// The tool's few DynamoDB calls: the audit records of one entity, the item as it is, and the
+/// undo's conditional writes. Reads are retried by the suite's RetryPolicy; writes are sent once
+/// (a resent conditional write would fail on its own first success), and a lost answer is
+/// settled by reading the item back.
+/// </summary>
+public sealed class AuditStore(IAmazonDynamoDB dynamo, TimeProvider clock, string endpoint)
+{
+    private static readonly TimeSpan CallBudget = TimeSpan.FromMinutes(2);
+    private readonly RetryPolicy _retry = new();
+
+    /// <summary>The entity's audit records, oldest first, within the inclusive sort-key bounds.</summary>
+    public async Task<List<AuditChange>> ReadAsync(EntityRef entity, string? lowerBound = null, string? upperBound = null)
+    {
+        var names = new Dictionary<string, string> { ["#pk"] = AuditKey.PartitionAttribute };
+        var values = new Dictionary<string, AttributeValue> { [":pk"] = new() { S = entity.AuditKey } };
+        var condition = "#pk = :pk";
+        if (lowerBound is not null || upperBound is not null)
+        {
+            names["#ts"] = AuditKey.SortAttribute;
+            if (lowerBound is not null) values[":lo"] = new() { S = lowerBound };
+            if (upperBound is not null) values[":hi"] = new() { S = upperBound };
+            condition += lowerBound is not null && upperBound is not null ? " AND #ts BETWEEN :lo AND :hi"
+                : lowerBound is not null ? " AND #ts >= :lo" : " AND #ts <= :hi";
+        }
+
+        var changes = new List<AuditChange>();
+        Dictionary<string, AttributeValue>? start = null;
+        using var deadline = InvocationDeadline.Start(CallBudget, clock);
+        do
+        {
+            var request = new QueryRequest
+            {
+                TableName = entity.AuditTableName,
+                KeyConditionExpression = condition,
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+                ConsistentRead = true,
+                ExclusiveStartKey = start,
+            };
+            var page = await CallAsync(entity.AuditTableName, () => _retry.ExecuteAsync(t => dynamo.QueryAsync(request, t), deadline, "Query")).ConfigureAwait(false);
+            changes.AddRange((page.Items ?? []).Select(AuditChange.FromItem));
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        } while (start is not null);
+        return changes;
+    }
+
+    /// <summary>The item as it is now (a strongly consistent read), or null when there is none.</summary>
+    public async Task<Dictionary<string, StreamValue>?> CurrentAsync(EntityRef entity, IReadOnlyDictionary<string, StreamValue> key)
+    {
+        using var deadline = InvocationDeadline.Start(CallBudget, clock);
+        var request = new GetItemRequest { TableName = entity.TableName, Key = AttributeValueMapper.ToSdk(key), ConsistentRead = true };
+        var response = await CallAsync(entity.TableName, () => _retry.ExecuteAsync(t => dynamo.GetItemAsync(request, t), deadline, "GetItem")).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? AttributeValueMapper.FromSdk(item) : null;
+    }
+
+    public async Task<UndoOutcome> ApplyAsync(EntityRef entity, UndoPlan plan, string actorAttribute, string actor)
+        => plan.Action switch
+        {
+            UndoAction.PutBack => await PutBackAsync(entity, plan, $"{actorAttribute} = {actor}").ConfigureAwait(false),
+            UndoAction.Delete => await DeleteAsync(entity, plan, actorAttribute, actor).ConfigureAwait(false),
+            _ => new UndoOutcome(ExitCodes.Ok, plan.Summary),
+        };
+
+    private async Task<UndoOutcome> PutBackAsync(EntityRef entity, UndoPlan plan, string actorMark)
+    {
+        var request = ConditionalWrites.PutBack(entity.TableName, plan.Key, plan.Expected, plan.Write!);
+        try
+        {
+            var response = await CallAsync(entity.TableName, () => dynamo.UpdateItemAsync(request), transportIsFinal: false).ConfigureAwait(false);
+            var added = AddedNames(response.Attributes, plan.Expected);
+            return added.Count == 0
+                ? new UndoOutcome(ExitCodes.Ok, $"Put back: {entity.AuditKey} is as it was, with {actorMark}.")
+                : new UndoOutcome(ExitCodes.Conflict,
+                    $"Put back, but a change came in between and added {string.Join(", ", added)}, which the undo kept (it never overwrites what it has not seen).");
+        }
+        catch (ConditionalCheckFailedException ex)
+        {
+            return Raced(entity, plan.Expected, ex.Item, "nothing written");
+        }
+        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
+        {
+            var now = await CurrentAsync(entity, plan.Key).ConfigureAwait(false);
+            return now is not null && Functions.Common.Lambda.AttributeValueEquality.MapEquals(now, plan.Write!)
+                ? new UndoOutcome(ExitCodes.Ok, $"Put back (the write's answer was lost; read back, {entity.AuditKey} is as the undo wrote it).")
+                : new UndoOutcome(ExitCodes.Failed, $"The write's answer was lost ({DynamoDbErrors.Describe(ex)}) and {entity.AuditKey} is not as the undo would write it; look at `history`.");
+        }
+    }
+
+    private async Task<UndoOutcome> DeleteAsync(EntityRef entity, UndoPlan plan, string actorAttribute, string actor)
+    {
+        Dictionary<string, StreamValue> marked;
+        try
+        {
+            var response = await CallAsync(entity.TableName, () => dynamo.UpdateItemAsync(
+                ConditionalWrites.MarkActor(entity.TableName, plan.Key, plan.Expected!, actorAttribute, actor)), transportIsFinal: false).ConfigureAwait(false);
+            marked = AttributeValueMapper.FromSdk(response.Attributes ?? []);
+        }
+        catch (ConditionalCheckFailedException ex)
+        {
+            return Raced(entity, plan.Expected, ex.Item, "nothing written");
+        }
+        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
+        {
+            return Lost(entity, ex);
+        }
+        var added = AddedNames(AttributeValueMapper.ToSdk(marked), plan.Expected).Where(n => n != actorAttribute).ToList();
+        if (added.Count > 0)
+            return new UndoOutcome(ExitCodes.Conflict,
+                $"Not deleted: a change came in between and added {string.Join(", ", added)}. {entity.AuditKey} keeps it, with {actorAttribute} = {actor}.");
+        try
+        {
+            await CallAsync(entity.TableName, () => dynamo.DeleteItemAsync(ConditionalWrites.Delete(entity.TableName, plan.Key, marked)), transportIsFinal: false).ConfigureAwait(false);
+            return new UndoOutcome(ExitCodes.Ok, $"Deleted: {entity.AuditKey} did not exist then; {actorAttribute} = {actor} was written first, so the audit trail names who removed it.");
+        }
+        catch (ConditionalCheckFailedException ex)
+        {
+            return Raced(entity, marked, ex.Item, $"not deleted, and it keeps {actorAttribute} = {actor}");
+        }
+        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
+        {
+            return Lost(entity, ex);
+        }
+    }
+
+    private static UndoOutcome Raced(EntityRef entity, IReadOnlyDictionary<string, StreamValue>? expected, Dictionary<string, AttributeValue>? found, string result)
+    {
+        var now = found is { Count: > 0 } ? AttributeValueMapper.FromSdk(found) : null;
+        var what = found is null ? "" : now is null ? " (it was deleted)" : $" (it changed in {string.Join(", ", ItemDiff.Between(expected, now).Select(c => c.Path))})";
+        return new UndoOutcome(ExitCodes.Conflict, $"{entity.AuditKey} changed between the undo's read and its write{what}: {result}.");
+    }
+
+    private static UndoOutcome Lost(EntityRef entity, Exception ex)
+        => new(ExitCodes.Failed, $"The answer to a write of the undo was lost ({DynamoDbErrors.Describe(ex)}): look at `history` of {entity.AuditKey} before trying again.");
+
+    private static List<string> AddedNames(Dictionary<string, AttributeValue>? old, IReadOnlyDictionary<string, StreamValue>? expected)
+        => (old ?? []).Keys.Where(n => expected is null || !expected.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>AWS errors as one line that says what to check.</summary>
+    /// <param name="transportIsFinal">False for a write, whose lost answer the caller settles by reading back.</param>
+    private async Task<T> CallAsync<T>(string table, Func<Task<T>> call, bool transportIsFinal = true)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException)
+        {
+            throw new CliException(ExitCodes.Aws, $"Table {table} does not exist in {endpoint}: check --app, --env and the region.");
+        }
+        catch (AmazonServiceException ex) when (ex.ErrorCode is "AccessDeniedException" or "UnrecognizedClientException" or "ExpiredTokenException"
+                                                    or "InvalidSignatureException" or "MissingAuthenticationTokenException")
+        {
+            throw new CliException(ExitCodes.Aws, $"{ex.ErrorCode} on {table} in {endpoint}: {ex.Message}");
+        }
+        catch (Exception ex) when (!transportIsFinal && RetryPolicy.IsOutcomeUnknown(ex))
+        {
+            throw;
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new CliException(ExitCodes.Aws, DynamoDbConnection.Explain(ex));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException(ExitCodes.Aws, $"No answer from {endpoint}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,382 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Functions.AuditCli;
+using Functions.DevKit;
+using Spectre.Console;
+using static Functions.LocalRun.LocalTables;
+
+namespace Functions.LocalRun;
+
+/// <summary>
+/// Every function of the suite, end to end, on a local DynamoDB: the story the README's first
+/// command tells. Each step builds on the ones before it.
+/// </summary>
+public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verbose)
+{
+    private const string Merchant = "merchant-acme";
+    private const string EndpointVariable = "AWS_ENDPOINT_URL_DYNAMODB";
+    private static readonly string[] AnalyticsSources = ["orders", "quotes", "applications"];
+    private readonly Story _story = new(console);
+    private readonly string _runId = TimeProvider.System.GetUtcNow().ToString("HHmmss", CultureInfo.InvariantCulture);
+
+    private LocalServer? _moto;
+    private string _endpoint = "";
+    private string _region = "";
+    private RepoLayout _repo = null!;
+    private TemplateContext _context = null!;
+    private string _prefix = "";
+    private AmazonDynamoDBClient? _dynamo;
+    private LocalTables _tables = null!;
+    private IReadOnlyList<TableDefinition> _definitions = [];
+    private readonly Dictionary<string, string> _streams = [];
+    private readonly Dictionary<string, byte[]> _batches = [];
+    private LocalFunction _audit = null!;
+    private string _auditTable = "";
+
+    private string Order => $"order-{_runId}";
+    private Dictionary<string, AttributeValue> OrderKey => Key(("orderId", Order), ("customerId#timestamp", $"cust-{_runId}#2026-01-16T12:00:00Z"));
+
+    public async Task<int> RunAsync()
+    {
+        (string Title, Func<Task> Body)[] steps =
+        [
+            ("A local DynamoDB", StartAsync),
+            ("The environment's tables, as template.yaml defines them", CreateTablesAsync),
+            ("A morning of business changes", BusinessChangesAsync),
+            ("Each table's stream records through AuditTrailFunction, as Lambda delivers them", AuditStreamsAsync),
+            ("The audit trail, entity by entity", ShowAuditTrailAsync),
+            ("Lambda delivers at least once: every batch again", ReplayAuditAsync),
+            ("Merchant analytics: the orders, quotes and applications batches, twice", MerchantAnalyticsAsync),
+            ("The audit tool: a bad edit to an order, its history, the undo", AuditToolAsync),
+            ("PITR guard, report only (events/pitr-report-only.json)", PitrReportAsync),
+            ("Nightly backup: a dry run, the run, and EventBridge's retry of the same night", NightlyBackupAsync),
+            ("PITR guard enforcing (events/pitr-hourly.json), then its next hour", PitrEnforceAsync),
+            ("Throttle responder: a throttling alarm, the same alarm again, the restore", ThrottleResponderAsync),
+        ];
+        try
+        {
+            foreach (var (title, body) in steps)
+                if (!await _story.StepAsync(title, body).ConfigureAwait(false))
+                {
+                    _story.Line("Stopped there: the steps after it build on it. (--verbose adds the functions' own log lines.)");
+                    return 1;
+                }
+            console.WriteLine();
+            _story.Done("Every function of the suite ran end to end.");
+            return 0;
+        }
+        finally
+        {
+            _dynamo?.Dispose();
+            _moto?.Dispose();
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        SetIfUnset("AWS_ACCESS_KEY_ID", "test");
+        SetIfUnset("AWS_SECRET_ACCESS_KEY", "test");
+        SetIfUnset("AWS_REGION", "us-east-1");
+        if (Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } given)
+        {
+            _endpoint = given.TrimEnd('/');
+            _story.Line($"Using the endpoint in {EndpointVariable}: {_endpoint}");
+        }
+        else
+        {
+            _moto = await MotoServer.StartAsync().ConfigureAwait(false);
+            _endpoint = _moto.Endpoint.ToString().TrimEnd('/');
+            Environment.SetEnvironmentVariable(EndpointVariable, _endpoint);
+            _story.Line($"moto_server started for this run: {_endpoint} (stopped at the end)");
+        }
+        _repo = RepoLayout.Find();
+        _region = LocalFunctionHost.Region();
+        // Business tables provisioned, as `--parameter-overrides BillingMode=PROVISIONED` deploys
+        // them, so the throttle responder has something to switch.
+        _context = SamTemplate.Load(_repo.TemplatePath).Context(new Dictionary<string, string> { ["BillingMode"] = "PROVISIONED" }, _region);
+        _prefix = $"{_context.Parameters["AppName"]}-{_context.Parameters["Environment"]}-";
+        _dynamo = NewClient();
+        _tables = new LocalTables(_dynamo);
+    }
+
+    private AmazonDynamoDBClient NewClient()
+        => new(new AmazonDynamoDBConfig { ServiceURL = _endpoint, AuthenticationRegion = _region });
+
+    private async Task CreateTablesAsync()
+    {
+        _definitions = TableDefinition.ReadAll(_context);
+        foreach (var table in _definitions)
+            if (await table.CreateAsync(_dynamo!).ConfigureAwait(false) is { } arn && table.StreamViewType is not null) _streams[table.TableName] = arn;
+        var grid = Story.Table("table", "keys", "stream", "billing");
+        foreach (var table in _definitions)
+            grid.AddRow(table.TableName, string.Join(", ", table.KeySchema.Select(k => k.Name)), table.StreamViewType ?? "-",
+                table.ProvisionedCapacity is { } c ? $"PROVISIONED {c.Read}/{c.Write}" : "PAY_PER_REQUEST");
+        console.Write(grid);
+    }
+
+    private async Task BusinessChangesAsync()
+    {
+        var customer = $"cust-{_runId}";
+        var cancelledKey = Key(("orderId", $"order-{_runId}-x"), ("customerId#timestamp", $"{customer}#2026-01-16T12:30:00Z"));
+        await _tables.PutAsync(_prefix + "customers", Item(("customerId", customer), ("timestamp", "2026-01-16T11:58:00Z"),
+            ("email", "ana@example.com"), ("tier", "gold"), ("updatedBy", "signup-service"))).ConfigureAwait(false);
+        await _tables.PutAsync(_prefix + "orders", With(OrderKey, ("merchantId", Merchant), ("status", "PENDING"), ("total", N("149.99")), ("currency", "USD"), ("updatedBy", "checkout-service"))).ConfigureAwait(false);
+        await _tables.UpdateAsync(_prefix + "orders", OrderKey, ("status", S("PAID")), ("updatedBy", S("payments-service"))).ConfigureAwait(false);
+        await _tables.UpdateAsync(_prefix + "orders", OrderKey, ("status", S("SHIPPED")), ("updatedBy", S("warehouse-7"))).ConfigureAwait(false);
+        await _tables.PutAsync(_prefix + "orders", With(cancelledKey, ("merchantId", Merchant), ("status", "PENDING"), ("total", N("20")), ("currency", "USD"), ("updatedBy", "checkout-service"))).ConfigureAwait(false);
+        await _tables.DeleteAsync(_prefix + "orders", cancelledKey).ConfigureAwait(false);
+        await _tables.PutAsync(_prefix + "pricing-rules", Item(("ruleId", "rule-weekend"), ("effectiveDate", "2026-01-17"),
+            ("discountPercent", N("10")), ("updatedBy", "pricing-team"))).ConfigureAwait(false);
+        var quoteKey = Key(("quoteId", $"quote-{_runId}"), ("customerId#timestamp", $"{customer}#2026-01-16T09:00:00Z"));
+        await _tables.PutAsync(_prefix + "quotes", With(quoteKey, ("merchantId", Merchant), ("status", "SENT"), ("total", N("1200")), ("currency", "USD"), ("updatedBy", "sales-7"))).ConfigureAwait(false);
+        await _tables.UpdateAsync(_prefix + "quotes", quoteKey, ("status", S("ACCEPTED")), ("updatedBy", S("portal"))).ConfigureAwait(false);
+        var applicationKey = Key(("applicationId", $"app-{_runId}"), ("status#timestamp", "SUBMITTED#2026-01-15T10:00:00Z"));
+        await _tables.PutAsync(_prefix + "applications", With(applicationKey, ("merchantId", Merchant), ("status", "SUBMITTED"), ("updatedBy", "merchant-portal"))).ConfigureAwait(false);
+        await _tables.UpdateAsync(_prefix + "applications", applicationKey, ("status", S("APPROVED")), ("updatedBy", S("risk-team"))).ConfigureAwait(false);
+        _story.Line($"A customer signs up; {Order} of {Merchant} is paid then shipped, and another order is cancelled;");
+        _story.Line("a quote is accepted, an application approved, and a pricing rule added.");
+    }
+
+    private async Task AuditStreamsAsync()
+    {
+        _audit = Load("AuditTrailFunction");
+        _auditTable = _audit.Definition.Environment["AUDIT_TABLE_NAME"];
+        using var streamsApi = new StreamsApi(new Uri(_endpoint), _region);
+        var grid = Story.Table("stream of", "records", "failed");
+        foreach (var (tableName, streamArn) in _streams)
+        {
+            var records = await streamsApi.ReadAllAsync(streamArn).ConfigureAwait(false);
+            if (records.Count == 0) continue;
+            var payload = Encoding.UTF8.GetBytes(StreamsApi.ToLambdaEvent(records, streamArn).ToJsonString());
+            _batches[tableName] = payload;
+            var failed = Failures(await _audit.InvokeAsync(payload).ConfigureAwait(false));
+            grid.AddRow(tableName, records.Count.ToString(CultureInfo.InvariantCulture), failed.ToString(CultureInfo.InvariantCulture));
+            if (failed > 0) throw new StoryCheckException($"AuditTrailFunction reported {failed} records of {tableName} as failed.");
+        }
+        console.Write(grid);
+    }
+
+    private async Task ShowAuditTrailAsync()
+    {
+        var items = await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false);
+        _story.Line($"Audit trail in {_auditTable} ({items.Count} items):");
+        var grid = Story.Table("entity", "time", "event", "actor", "changed");
+        foreach (var item in items.OrderBy(i => i["entityType#entityId"].S, StringComparer.Ordinal).ThenBy(i => i["timestamp"].S, StringComparer.Ordinal))
+            grid.AddRow(item["entityType#entityId"].S, item["timestamp"].S[..24], item["eventName"].S,
+                item.TryGetValue("actor", out var a) ? a.S : "-", item.TryGetValue("changedAttributes", out var c) ? string.Join(", ", c.SS.Order(StringComparer.Ordinal)) : "");
+        console.Write(grid);
+    }
+
+    private async Task ReplayAuditAsync()
+    {
+        var before = await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false);
+        foreach (var payload in _batches.Values) await _audit.InvokeAsync(payload).ConfigureAwait(false);
+        var after = await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false);
+        _story.Check(Fingerprint(before) == Fingerprint(after),
+            $"Replayed all {_batches.Count} batches: the audit trail is unchanged ({after.Count} items).",
+            $"Replaying the {_batches.Count} batches changed the audit trail ({before.Count} items before, {after.Count} after).");
+    }
+
+    private async Task MerchantAnalyticsAsync()
+    {
+        var analytics = Load("MerchantAnalyticsFunction");
+        var analyticsTable = _prefix + "merchant-analytics";
+        var sources = AnalyticsSources.Select(s => _prefix + s).ToList();
+        foreach (var source in sources) await analytics.InvokeAsync(_batches[source]).ConfigureAwait(false);
+        var counted = await _tables.ScanAllAsync(analyticsTable).ConfigureAwait(false);
+        foreach (var source in sources) await analytics.InvokeAsync(_batches[source]).ConfigureAwait(false);
+        var countedOnce = Fingerprint(counted) == Fingerprint(await _tables.ScanAllAsync(analyticsTable).ConfigureAwait(false));
+
+        _story.Line($"Merchant analytics in {analyticsTable} ({counted.Count} items):");
+        foreach (var merchant in counted.GroupBy(i => i["merchantId"].S).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var byKey = merchant.OrderBy(i => i["eventType#timestamp"].S, StringComparer.Ordinal).ToList();
+            var events = byKey.Where(i => !i["eventType#timestamp"].S.StartsWith("daily.", StringComparison.Ordinal))
+                .GroupBy(i => i["eventType"].S).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} x{g.Count()}");
+            _story.Line($"{merchant.Key} events: {string.Join(", ", events)}");
+            var grid = Story.Table($"{merchant.Key}'s rollup", "count", "totals");
+            foreach (var rollup in byKey.Where(i => i["eventType#timestamp"].S.StartsWith("daily.", StringComparison.Ordinal)))
+                grid.AddRow(rollup["eventType#timestamp"].S, rollup["count"].N,
+                    string.Join(", ", rollup.Keys.Where(k => k.StartsWith("total", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => $"{k} {rollup[k].N}")));
+            console.Write(grid);
+        }
+        _story.Check(countedOnce, "Replayed the three batches: the analytics are unchanged, every change counted once.",
+            "Replaying the three batches changed the merchant analytics: a change was counted twice.");
+    }
+
+    private async Task AuditToolAsync()
+    {
+        _story.Line($"ops-console edits {Order} by hand, by mistake: status CANCELLED, total 0.");
+        await _tables.UpdateAsync(_prefix + "orders", OrderKey, ("status", S("CANCELLED")), ("total", N("0")), ("updatedBy", S("ops-console"))).ConfigureAwait(false);
+        await AuditOrdersAsync().ConfigureAwait(false);
+        await AuditCliAsync("history", "order", Order).ConfigureAwait(false);
+
+        var shipped = (await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false))
+            .Single(i => i["entityType#entityId"].S == $"order#{Order}" && i.GetValueOrDefault("actor")?.S == "warehouse-7")["timestamp"].S;
+        var shippedShort = shipped.Split('#') is [var time, var sequence] ? $"{time}#{sequence.TrimStart('0')}" : shipped;
+        _story.Line("The operator puts it back as it was right after it shipped (the timestamp from `history`):");
+        await AuditCliAsync("undo", "order", Order, "--to", shippedShort, "--actor", "alice").ConfigureAwait(false);
+
+        await AuditOrdersAsync().ConfigureAwait(false);
+        _story.Line("The undo is a change like any other: its stream record reaches the audit trail, naming alice.");
+        await AuditCliAsync("history", "order", Order).ConfigureAwait(false);
+        var now = await _tables.GetAsync(_prefix + "orders", OrderKey).ConfigureAwait(false);
+        _story.Check(now is not null && now["status"].S == "SHIPPED" && now["total"].N == "149.99" && now["updatedBy"].S == "alice",
+            $"{Order} is SHIPPED again with its total of 149.99, put back by alice.",
+            $"{Order} is not as it was when it shipped: {(now is null ? "it is gone" : Json(now))}.");
+    }
+
+    /// <summary>The orders stream again, whole, through the audit function: new records land, the old ones are rewritten as they were.</summary>
+    private async Task AuditOrdersAsync()
+    {
+        using var streamsApi = new StreamsApi(new Uri(_endpoint), _region);
+        var arn = _streams[_prefix + "orders"];
+        var payload = Encoding.UTF8.GetBytes(StreamsApi.ToLambdaEvent(await streamsApi.ReadAllAsync(arn).ConfigureAwait(false), arn).ToJsonString());
+        if (Failures(await _audit.InvokeAsync(payload).ConfigureAwait(false)) is var failed and > 0)
+            throw new StoryCheckException($"AuditTrailFunction reported {failed} records of the orders stream as failed.");
+    }
+
+    private async Task AuditCliAsync(params string[] args)
+    {
+        console.Write(new Markup($"[grey]$ dotnet run --project tools/AuditCli -- {Markup.Escape(string.Join(' ', args))}[/]\n"));
+        var exitCode = await AuditCommandLine.RunAsync(args, new CliContext
+        {
+            Out = System.Console.Out,
+            Error = System.Console.Error,
+            Interactive = interactive,
+            ClientFactory = _ => NewClient(),
+        }).ConfigureAwait(false);
+        if (exitCode != ExitCodes.Ok) throw new StoryCheckException($"the audit tool exited with {exitCode} (`{string.Join(' ', args)}`).");
+    }
+
+    private LocalFunction _pitr = null!;
+
+    private async Task PitrReportAsync()
+    {
+        _pitr = Load("PitrGuardFunction");
+        var report = await PitrCheckAsync("pitr-report-only.json").ConfigureAwait(false);
+        var grid = Story.Table("table", "outcome", "reason", "findings");
+        foreach (var table in report.GetProperty("tables").EnumerateArray())
+            grid.AddRow(table.GetProperty("table").GetString()!, table.GetProperty("outcome").GetString()!,
+                table.TryGetProperty("reason", out var r) ? r.GetString() ?? "" : "",
+                string.Join(", ", table.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString())));
+        console.Write(grid);
+    }
+
+    /// <summary>One run of the PITR guard: its counts in one line; returns its report.</summary>
+    private async Task<JsonElement> PitrCheckAsync(string file)
+    {
+        var report = JsonDocument.Parse(await _pitr.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement;
+        var counts = report.GetProperty("counts");
+        _story.Line($"{report.GetProperty("mode").GetString(),-8} " + string.Join(", ",
+            counts.EnumerateObject().Where(c => c.Name is not ("tables" or "checked")).Select(c => $"{c.Value.GetInt32()} {c.Name}")));
+        return report;
+    }
+
+    private async Task NightlyBackupAsync()
+    {
+        var backup = Load("NightlyBackupFunction");
+        var runs = Story.Table("run", "event", "night", "tables", "pruned", "failed");
+        foreach (var (label, file) in new[] { ("dry run", "backup-dry-run.json"), ("run", "backup-nightly.json"), ("retry", "backup-nightly.json") })
+        {
+            var summary = JsonDocument.Parse(await backup.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement;
+            var counts = summary.GetProperty("counts");
+            var outcomes = summary.GetProperty("tables").EnumerateArray().GroupBy(t => t.GetProperty("outcome").GetString()).Select(g => $"{g.Count()} {g.Key}");
+            runs.AddRow(label, $"events/{file}", summary.GetProperty("night").GetString()!, string.Join(", ", outcomes),
+                counts.GetProperty("pruned").GetInt32().ToString(CultureInfo.InvariantCulture), counts.GetProperty("failed").GetInt32().ToString(CultureInfo.InvariantCulture));
+        }
+        console.Write(runs);
+        var backups = Story.Table("table", "backups");
+        var onePerTable = true;
+        foreach (var table in _definitions)
+        {
+            var names = (await _dynamo!.ListBackupsAsync(new ListBackupsRequest { TableName = table.TableName }).ConfigureAwait(false)).BackupSummaries?
+                .Select(b => $"{b.BackupName} ({b.BackupStatus})").ToList() ?? [];
+            onePerTable &= names.Count(n => n.StartsWith($"{table.TableName}-20261123 ", StringComparison.Ordinal)) == 1;
+            backups.AddRow(table.TableName, string.Join(", ", names));
+        }
+        console.Write(backups);
+        _story.Check(onePerTable, "One backup per table for the night, whatever the retries.", "Not one backup per table for the night.");
+    }
+
+    private async Task PitrEnforceAsync()
+    {
+        await PitrCheckAsync("pitr-hourly.json").ConfigureAwait(false);
+        var second = await PitrCheckAsync("pitr-hourly.json").ConfigureAwait(false);
+        var records = (await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false)).Where(i => i["entityType#entityId"].S.StartsWith("table#", StringComparison.Ordinal)).ToList();
+        _story.Line($"audit records of table changes: {records.Count} ({string.Join(", ", records.Select(i => i["eventName"].S).Distinct())})");
+        _story.Check(second.GetProperty("counts").GetProperty("remediated").GetInt32() == 0,
+            "Every table fixed once and audited once; the next hour finds nothing to do.", "The second hourly run fixed tables again.");
+    }
+
+    private async Task ThrottleResponderAsync()
+    {
+        var throttle = Load("ThrottleResponderFunction");
+        var orders = _prefix + "orders";
+        var grid = Story.Table("delivery (events/)", "outcome", $"{orders} is", "reason");
+        var asExpected = true;
+        foreach (var (label, file, expected) in new[]
+                 {
+                     ("alarm via SNS", "alarm-sns-write-throttle.json", "switched"),
+                     ("same alarm via EventBridge", "alarm-eventbridge-write-throttle.json", "already-on-demand"),
+                     ("restore", "throttle-restore.json", "restored"),
+                 })
+        {
+            var result = JsonDocument.Parse(await throttle.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement.GetProperty("results")[0];
+            var billing = (await _dynamo!.DescribeTableAsync(orders).ConfigureAwait(false)).Table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
+            var outcome = result.GetProperty("outcome").GetString()!;
+            asExpected &= outcome == expected;
+            grid.AddRow($"{label} ({file})", outcome, billing, result.GetProperty("reason").GetString() ?? "");
+        }
+        console.Write(grid);
+        var records = Story.Table($"audit record of table#{orders}", "before", "after");
+        foreach (var item in (await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false))
+                 .Where(i => i["entityType#entityId"].S == $"table#{orders}" && i["eventName"].S != "PITR_ENABLED"))
+            records.AddRow(item["eventName"].S, Json(item["before"].M), Json(item["after"].M));
+        console.Write(records);
+        _story.Check(asExpected, "Switched once, the second delivery found nothing to do, and the restore put the capacity back.",
+            "The throttle responder's outcomes were not switched, already-on-demand, restored.");
+    }
+
+    private LocalFunction Load(string logicalId)
+        => new(FunctionDefinition.Read(_context, logicalId), _repo, _region, verbose ? "stderr" : "none");
+
+    private Task<byte[]> Event(string file) => File.ReadAllBytesAsync(Path.Combine(_repo.EventsDirectory, file));
+
+    private static int Failures(byte[]? response)
+        => JsonDocument.Parse(response ?? []).RootElement.GetProperty("batchItemFailures").GetArrayLength();
+
+    private static void SetIfUnset(string name, string value)
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) Environment.SetEnvironmentVariable(name, value);
+    }
+}
+
+/// <summary>A function of the template, loaded as Lambda would (its environment set again before each invocation).</summary>
+public sealed class LocalFunction
+{
+    private readonly string _region;
+    private readonly string _logSink;
+    private readonly LambdaHandler _handler;
+
+    public LocalFunction(FunctionDefinition definition, RepoLayout repo, string region, string logSink)
+    {
+        Definition = definition;
+        _region = region;
+        _logSink = logSink;
+        LocalFunctionHost.ApplyEnvironment(definition, region, logSink);
+        _handler = LocalFunctionHost.Load(repo, definition);
+    }
+
+    public FunctionDefinition Definition { get; }
+
+    public Task<byte[]?> InvokeAsync(byte[] payload)
+    {
+        LocalFunctionHost.ApplyEnvironment(Definition, _region, _logSink);
+        return _handler.InvokeAsync(payload, TimeSpan.FromSeconds(Definition.TimeoutSeconds));
+    }
+}
