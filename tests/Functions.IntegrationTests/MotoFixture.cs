@@ -8,7 +8,7 @@ namespace Functions.IntegrationTests;
 /// One moto_server for the whole test run, on a free loopback port, stopped at the end.
 /// Missing moto_server fails every test here loudly (never a skip).
 /// </summary>
-public sealed class MotoFixture : IAsyncLifetime
+public sealed class MotoFixture : IAsyncLifetime, ILocalDynamoDb
 {
     public const string Region = "us-east-1";
     private LocalServer? _server;
