@@ -22,6 +22,10 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
     public const string CurrencyAttribute = "currency";
     public static readonly IReadOnlySet<string> SourceSuffixes = new HashSet<string>(StringComparer.Ordinal) { "orders", "quotes", "applications" };
     private const int SequenceWidth = 40;
+    private const string BothImages = "NEW_AND_OLD_IMAGES";
+
+    /// <summary>DynamoDB's key limits (bytes of UTF-8): a longer key fails the whole transaction it is in.</summary>
+    public const int MaxPartitionKeyBytes = 2048, MaxSortKeyBytes = 1024;
 
     public MerchantEvent? Build(DynamoDBEvent.DynamodbStreamRecord record)
     {
@@ -30,13 +34,21 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
             ?? throw new AnalyticsRecordException("eventSourceARN is missing or is not a DynamoDB stream ARN.");
         var table = TableCatalog.FindBusiness(sourceTable, prefix) is { } t && SourceSuffixes.Contains(t.Suffix) ? t
             : throw new AnalyticsRecordException($"Table '{sourceTable}' is not one of this environment's orders, quotes or applications ({prefix}*).");
+        // Without the old image every MODIFY would look like a status change, and a removal has no
+        // merchant: the stream must carry both (ManageTables=false leaves it to whoever made the table).
+        if (stream.StreamViewType is { } viewType && viewType != BothImages)
+            throw new AnalyticsRecordException($"The stream's view type is {viewType}: merchant analytics needs {BothImages} to tell a status change and to count a removal.");
+        if (stream.StreamViewType is null && record.EventName == "MODIFY" && stream.OldImage is null)
+            throw new AnalyticsRecordException($"A MODIFY without its old image: merchant analytics needs {BothImages} to tell a status change.");
 
         var image = stream.NewImage ?? stream.OldImage;
         var merchant = Text(stream.NewImage, MerchantAttribute) ?? Text(stream.OldImage, MerchantAttribute);
         if (merchant is null) return null;
+        if (System.Text.Encoding.UTF8.GetByteCount(merchant) > MaxPartitionKeyBytes)
+            throw new AnalyticsRecordException($"Attribute '{MerchantAttribute}' is longer than DynamoDB's 2,048 bytes of a partition key.");
 
-        var oldStatus = Text(stream.OldImage, StatusAttribute);
-        var newStatus = Text(stream.NewImage, StatusAttribute);
+        var oldStatus = Status(stream.OldImage);
+        var newStatus = Status(stream.NewImage);
         var action = record.EventName switch
         {
             "INSERT" => "created",
@@ -62,6 +74,9 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
         var changeTime = stream.ApproximateCreationDateTime.ToUniversalTime();
         var time = changeTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var sortKey = $"{eventType}#{time}#{sequence.PadLeft(SequenceWidth, '0')}";
+        if (System.Text.Encoding.UTF8.GetByteCount(sortKey) > MaxSortKeyBytes)
+            throw new AnalyticsRecordException(
+                $"Attribute '{StatusAttribute}' is too long: the event's sort key would pass DynamoDB's 1,024 bytes of a sort key.");
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [MerchantAttribute] = new() { S = merchant },
@@ -104,6 +119,14 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
         return code is { Length: 3 } && code.All(char.IsAsciiLetterUpper)
             ? code
             : throw new AnalyticsRecordException($"Attribute '{CurrencyAttribute}' must be a three-letter currency code.");
+    }
+
+    // A status names events: one that is there but is no text (a number, a blank) is an error, not "no status".
+    private static string? Status(Dictionary<string, DynamoDBEvent.AttributeValue>? image)
+    {
+        if (image is null || !image.TryGetValue(StatusAttribute, out _)) return null;
+        return Text(image, StatusAttribute)
+            ?? throw new AnalyticsRecordException($"Attribute '{StatusAttribute}' must be a non-blank string to name an event.");
     }
 
     private static string? Text(Dictionary<string, DynamoDBEvent.AttributeValue>? image, string attribute)

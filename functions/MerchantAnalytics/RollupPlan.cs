@@ -47,6 +47,14 @@ public sealed class TransactionPlan
         return rest;
     }
 
+    /// <summary>The plan's events in two halves, in order, each with its own rollups.</summary>
+    public (TransactionPlan First, TransactionPlan Second) Halves()
+    {
+        var (first, second) = (new TransactionPlan(), new TransactionPlan());
+        for (var i = 0; i < Events.Count; i++) (i < Events.Count / 2 ? first : second).Add(Events[i].Index, Events[i].Event);
+        return (first, second);
+    }
+
     public void Add(int index, MerchantEvent change)
     {
         Events.Add((index, change));

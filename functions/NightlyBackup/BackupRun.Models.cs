@@ -28,7 +28,21 @@ public static class BackupOutcome
     public const string Failed = "failed";
     public const string NotReached = "not-reached";
 
-    public static bool IsSkipped(string outcome) => outcome is Exists or SkippedByTag or InUse or NotFound;
+    /// <summary>Nothing to do tonight: the backup is there, the table opted out, or it is gone.</summary>
+    public static bool IsSkipped(string outcome) => outcome is Exists or SkippedByTag or NotFound;
+
+    /// <summary>The night has no backup of the table: the run fails so that a person hears of it.</summary>
+    public static bool IsMissed(string outcome) => outcome is Failed or NotReached or InUse;
+}
+
+/// <summary>What pruning a table's old backups (and deleting a second backup of the night) came to, apart from the backup.</summary>
+public static class PruneOutcome
+{
+    public const string Done = "done";
+    /// <summary>A backup to delete was in use (a restore from it runs): kept for the next run, not an error.</summary>
+    public const string InUse = "in-use";
+    /// <summary>A delete failed: the backup of the night stands, the run ends in an error.</summary>
+    public const string Failed = "failed";
 }
 
 public sealed class TableBackupResult
@@ -40,8 +54,13 @@ public sealed class TableBackupResult
     /// <summary>The night's backup: created, found, or (dry run) the name it would get.</summary>
     public string? Backup { get; set; }
     public string? BackupArn { get; set; }
+    /// <summary>Other backups of the night's name, deleted so that one stays (the oldest): their ARNs.</summary>
+    public List<string>? DuplicatesDeleted { get; set; }
     public List<string>? Pruned { get; set; }
     public List<string>? WouldPrune { get; set; }
+    /// <summary>How pruning went (<see cref="PruneOutcome"/>), and why when not done.</summary>
+    public string? Prune { get; set; }
+    public string? PruneReason { get; set; }
     [JsonIgnore] public bool Created { get; set; }
 }
 
@@ -52,7 +71,11 @@ public sealed class BackupCounts
     public int Skipped { get; set; }
     public int Failed { get; set; }
     public int NotReached { get; set; }
+    /// <summary>Tables still in use after every try within the time budget: no backup tonight.</summary>
+    public int InUse { get; set; }
+    public int DuplicatesDeleted { get; set; }
     public int Pruned { get; set; }
+    public int PruneFailed { get; set; }
 }
 
 /// <summary>The function's response: the whole run, table by table.</summary>

@@ -17,6 +17,11 @@ public sealed record BackupSettings
     public int Concurrency { get; init; } = 4;
     /// <summary>Control-plane rates, calls per second per operation (DynamoDB's published ones).</summary>
     public IReadOnlyDictionary<string, double> Rates { get; init; } = OperationPacer.DynamoDbRates;
+    /// <summary>
+    /// How tables that answered in use (being created, updated or deleted) are tried again after
+    /// the others: this many passes in all, waiting with backoff between them, within the time budget.
+    /// </summary>
+    public RetryOptions InUseRetry { get; init; } = new() { MaxAttempts = 6, BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(30) };
 
     public RetentionPolicy Retention => new(RetentionDays, MinKeep);
 

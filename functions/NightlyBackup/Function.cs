@@ -21,6 +21,10 @@ public sealed class Function
     private readonly StructuredLogger _logger;
     private readonly EmfMetrics _metrics;
     private readonly RetryPolicy _retry;
+    private readonly TimeProvider _clock;
+
+    /// <summary>How far a run's time may be ahead of the function's clock: clock skew, not a night still to come.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Called once by the Lambda runtime at init.</summary>
     public Function()
@@ -28,7 +32,9 @@ public sealed class Function
     {
     }
 
-    public Function(FunctionEnvironment environment, BackupSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
+    /// <param name="clock">Now, for the run's time and its deadline; the logger's clock when not given.</param>
+    public Function(FunctionEnvironment environment, BackupSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger,
+        RetryPolicy? retry = null, TimeProvider? clock = null)
     {
         _environment = environment;
         _settings = settings;
@@ -36,6 +42,7 @@ public sealed class Function
         _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
         _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
         _retry = retry ?? new RetryPolicy(ControlPlaneRetry);
+        _clock = clock ?? _logger.Clock;
     }
 
     /// <summary>
@@ -53,17 +60,19 @@ public sealed class Function
 
     /// <summary>
     /// The whole run. Throws <see cref="BackupRunFailedException"/> after every other table is
-    /// done when a table failed or was not reached, so Lambda's retry and the Errors alarm see it.
+    /// done when a table has no backup for the night (failed, not reached, still in use) or a
+    /// prune failed, so Lambda's retry and the Errors alarm see it.
     /// </summary>
     public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> json)
     {
         _logger.StartInvocation();
-        var run = ScheduledInvocations.Parse(json.Span, BackupJsonContext.Default.BackupRunOptions, _logger.Clock);
+        var run = ScheduledInvocations.Parse(json.Span, BackupJsonContext.Default.BackupRunOptions, _clock);
         if (run.Options.Tables is { Count: 0 })
             throw new InvalidEventException("\"tables\" is empty: leave it out to back up every table of the environment.");
+        RefuseFutureNight(run.ScheduledTime);
 
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
-        var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _logger.Clock));
+        using var deadline = InvocationDeadline.Start(_environment.Timeout, _clock);
+        var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _clock));
         var prefix = _environment.TablePrefix;
         var selection = EnvironmentTables.Select(
             await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline).ConfigureAwait(false), run.Options.Tables, prefix);
@@ -75,9 +84,22 @@ public sealed class Function
 
         var summary = Summarise(run, results, controlPlane);
         Report(summary);
-        if (summary.Counts.Failed + summary.Counts.NotReached > 0)
+        if (summary.Counts.Failed + summary.Counts.NotReached + summary.Counts.InUse + summary.Counts.PruneFailed > 0)
             throw new BackupRunFailedException(summary);
         return summary;
+    }
+
+    // A typo in a manual run's time would name the backup for a night still to come, prune as of
+    // it, and make that night's real run find "exists" and back up nothing.
+    private void RefuseFutureNight(DateTimeOffset scheduled)
+    {
+        var now = _clock.GetUtcNow();
+        if (scheduled <= now + MaxClockSkew) return;
+        static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        throw new InvalidEventException(
+            $"\"time\" {Iso(scheduled)} is in the future (now {Iso(now)}, {MaxClockSkew.TotalMinutes:0} minutes of clock skew allowed): " +
+            "a run for a night still to come would take that night's backup too early and its real run would back up nothing. " +
+            "Leave \"time\" out to run as of now.");
     }
 
     private async Task<TableBackupResult[]> BackUpAsync(IReadOnlyList<string> tables, ScheduledInvocation<BackupRunOptions> run, ControlPlane controlPlane, InvocationDeadline deadline)
@@ -85,9 +107,28 @@ public sealed class Function
         if (tables.Count == 0) return [];
         var arnPrefix = await TableArnPrefixAsync(tables, controlPlane, deadline).ConfigureAwait(false);
         var worker = new TableBackup(_dynamoDb, controlPlane, _settings.Retention, deadline);
-        return await TableSweep.RunAsync(tables, _settings.Concurrency, deadline,
+        Task<TableBackupResult[]> SweepAsync(IReadOnlyList<string> some) => TableSweep.RunAsync(some, _settings.Concurrency, deadline,
             table => worker.RunAsync(table, arnPrefix + table, run.Night, run.ScheduledTime, run.Options.DryRun),
-            table => new TableBackupResult { Table = table, Outcome = BackupOutcome.NotReached, Reason = TableSweep.NotReachedReason }).ConfigureAwait(false);
+            table => new TableBackupResult { Table = table, Outcome = BackupOutcome.NotReached, Reason = TableSweep.NotReachedReason });
+
+        var results = await SweepAsync(tables).ConfigureAwait(false);
+        // A table being created or updated may be free in a while: tried again after the others,
+        // waiting longer each time, while the time budget allows. Still in use, it misses the night.
+        var inUseRetry = new RetryPolicy(_settings.InUseRetry);
+        for (var pass = 1; ; pass++)
+        {
+            var inUse = Enumerable.Range(0, results.Length).Where(i => results[i].Outcome == BackupOutcome.InUse).ToList();
+            if (inUse.Count == 0) break;
+            if (!await inUseRetry.WaitBeforeRetryAsync(pass, deadline).ConfigureAwait(false))
+            {
+                foreach (var i in inUse)
+                    results[i].Reason += $"; still so after {pass} tries within the time budget: the night has no backup of it";
+                break;
+            }
+            var again = await SweepAsync(inUse.Select(i => tables[i]).ToList()).ConfigureAwait(false);
+            for (var j = 0; j < inUse.Count; j++) results[inUse[j]] = again[j];
+        }
+        return results;
     }
 
     // ListTagsOfResource takes the table's ARN and ListTables gives names: one DescribeTable tells
@@ -127,7 +168,10 @@ public sealed class Function
             Skipped = results.Count(r => BackupOutcome.IsSkipped(r.Outcome)),
             Failed = results.Count(r => r.Outcome == BackupOutcome.Failed),
             NotReached = results.Count(r => r.Outcome == BackupOutcome.NotReached),
+            InUse = results.Count(r => r.Outcome == BackupOutcome.InUse),
+            DuplicatesDeleted = results.Sum(r => r.DuplicatesDeleted?.Count ?? 0),
             Pruned = results.Sum(r => r.Pruned?.Count ?? 0),
+            PruneFailed = results.Count(r => r.Prune == PruneOutcome.Failed),
         },
         Tables = results,
         Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
@@ -135,24 +179,30 @@ public sealed class Function
 
     private void Report(BackupRunSummary summary)
     {
-        foreach (var failed in summary.Tables.Where(t => t.Outcome == BackupOutcome.Failed))
-            _logger.Error("table not backed up", ("table", failed.Table), ("reason", failed.Reason));
+        foreach (var missed in summary.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.InUse))
+            _logger.Error("table not backed up", ("table", missed.Table), ("outcome", missed.Outcome), ("reason", missed.Reason));
+        foreach (var prune in summary.Tables.Where(t => t.Prune == PruneOutcome.Failed))
+            _logger.Error("backups not pruned", ("table", prune.Table), ("backup", prune.Backup), ("reason", prune.PruneReason));
         var c = summary.Counts;
         _logger.Info("nightly backup run",
             ("night", summary.Night), ("source", summary.Source), ("dry_run", summary.DryRun),
             ("tables", c.Tables), ("created", c.Created), ("skipped", c.Skipped), ("failed", c.Failed),
-            ("not_reached", c.NotReached), ("pruned", c.Pruned),
+            ("not_reached", c.NotReached), ("in_use", c.InUse), ("duplicates_deleted", c.DuplicatesDeleted),
+            ("pruned", c.Pruned), ("prune_failed", c.PruneFailed),
             ("would_create", summary.Tables.Count(t => t.Outcome == BackupOutcome.WouldCreate)),
             ("would_prune", summary.Tables.Sum(t => t.WouldPrune?.Count ?? 0)),
             ("skipped_tables", Describe(summary.Tables.Where(t => BackupOutcome.IsSkipped(t.Outcome)))),
-            ("failed_tables", Describe(summary.Tables.Where(t => t.Outcome == BackupOutcome.Failed))),
+            ("failed_tables", Describe(summary.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.InUse))),
             ("not_reached_tables", summary.Tables.Where(t => t.Outcome == BackupOutcome.NotReached).Select(t => t.Table).ToArray()),
+            ("prune_tables", summary.Tables.Where(t => t.Prune is PruneOutcome.Failed or PruneOutcome.InUse)
+                .Select(t => $"{t.Table}: {t.Prune} ({t.PruneReason})").ToArray()),
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         _metrics.Publish([
             new Metric("BackupsCreated", c.Created),
             new Metric("BackupsSkipped", c.Skipped),
-            new Metric("BackupsFailed", c.Failed + c.NotReached),
+            new Metric("BackupsFailed", c.Failed + c.NotReached + c.InUse),
             new Metric("BackupsPruned", c.Pruned),
+            new Metric("PrunesFailed", c.PruneFailed),
         ]);
     }
 
@@ -160,17 +210,19 @@ public sealed class Function
         => results.Select(r => $"{r.Table}: {r.Outcome}{(r.Reason is null ? "" : $" ({r.Reason})")}").ToArray();
 }
 
-/// <summary>Some tables have no backup for the night; the summary log line says which and why.</summary>
+/// <summary>Some tables have no backup for the night, or their prune failed; the summary log line says which and why.</summary>
 public sealed class BackupRunFailedException(BackupRunSummary summary) : Exception(MessageFor(summary))
 {
     public BackupRunSummary Summary { get; } = summary;
 
     private static string MessageFor(BackupRunSummary s)
     {
-        var failed = s.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.NotReached)
-            .Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})").ToList();
-        var shown = TableSweep.FirstFew(failed);
-        return $"Night {s.Night}: {s.Counts.Failed} of {s.Counts.Tables} tables failed and {s.Counts.NotReached} were not reached " +
+        var wrong = s.Tables.Where(t => BackupOutcome.IsMissed(t.Outcome)).Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})")
+            .Concat(s.Tables.Where(t => t.Prune == PruneOutcome.Failed).Select(t => $"{t.Table} (prune failed, backup {t.Outcome}: {t.PruneReason})"))
+            .ToList();
+        var shown = TableSweep.FirstFew(wrong);
+        return $"Night {s.Night}: {s.Counts.Failed} of {s.Counts.Tables} tables failed, {s.Counts.NotReached} were not reached, " +
+               $"{s.Counts.InUse} stayed in use, {s.Counts.PruneFailed} could not be pruned " +
                $"({s.Counts.Created} created, {s.Counts.Skipped} skipped, {s.Counts.Pruned} pruned). {shown}";
     }
 }

@@ -9,8 +9,9 @@ namespace Functions.NightlyBackup;
 
 /// <summary>
 /// One table's night: its tags, one ListBackups page (in the steady state), CreateBackup unless
-/// the night's backup exists, DeleteBackup for what retention lets go. The decisions are
-/// BackupNaming's and RetentionPolicy's; this class only calls DynamoDB.
+/// the night's backup exists and ListBackups again to see that it is the only one of its name,
+/// DeleteBackup for a second one and for what retention lets go. The decisions are BackupNaming's,
+/// NightlyDuplicates' and RetentionPolicy's; this class only calls DynamoDB.
 /// </summary>
 internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, RetentionPolicy retention, InvocationDeadline deadline)
 {
@@ -21,6 +22,7 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
     {
         var name = BackupNaming.NameFor(table, night);
         var result = new TableBackupResult { Table = table, Outcome = BackupOutcome.Failed, Backup = name };
+        List<BackupInfo> backups;
         try
         {
             if (await TableTags.HasAsync(dynamoDb, controlPlane, tableArn, SkipTagKey, SkipTagValue, deadline).ConfigureAwait(false))
@@ -29,49 +31,84 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
                 return result;
             }
 
-            var backups = await ListBackupsAsync(table).ConfigureAwait(false);
-            var tonight = backups.Where(b => b.Name == name && b.IsUsable).OrderByDescending(b => b.Created).FirstOrDefault();
-            if (tonight is not null)
+            backups = await ListBackupsAsync(table).ConfigureAwait(false);
+            if (NightlyDuplicates.Of(name, backups).Kept is { } tonight)
             {
                 (result.Outcome, result.BackupArn, result.Reason) = (BackupOutcome.Exists, tonight.Arn, $"{name} is already {tonight.Status}");
             }
             else if (dryRun)
             {
                 result.Outcome = BackupOutcome.WouldCreate;
-                tonight = new BackupInfo(name, "", asOf, BackupInfo.Creating);
+                backups.Add(new BackupInfo(name, "", asOf, BackupInfo.Creating)); // what retention would see
             }
             else
             {
-                tonight = await CreateAsync(table, name).ConfigureAwait(false);
-                (result.Outcome, result.BackupArn, result.Created) = (BackupOutcome.Created, tonight.Arn, true);
+                var (created, seenSince) = await CreateAsync(table, name).ConfigureAwait(false);
+                // Looked at after the fact: a request resent below the function (or a run at
+                // the same time) may have made a second backup of the name. ListBackups may not
+                // show a backup made a moment ago yet: the one made is added.
+                backups = [.. seenSince ?? await ListBackupsAsync(table).ConfigureAwait(false), created];
+                (result.Outcome, result.BackupArn, result.Created) = (BackupOutcome.Created, created.Arn, true);
             }
-
-            var prune = retention.ToPrune(table, backups.Append(tonight), asOf);
-            if (dryRun)
-            {
-                result.WouldPrune = prune.Select(b => b.Name).ToList();
-                return result;
-            }
-            result.Pruned = [];
-            foreach (var backup in prune)
-            {
-                if (await DeleteAsync(backup).ConfigureAwait(false)) result.Pruned.Add(backup.Name);
-            }
-            return result;
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableNotFoundException" or "ResourceNotFoundException")
         {
             (result.Outcome, result.Reason) = (BackupOutcome.NotFound, $"the table is gone or not yet there ({ex.ErrorCode})");
+            return result;
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableInUseException" or "ResourceInUseException")
         {
-            (result.Outcome, result.Reason) = (BackupOutcome.InUse, $"the table is being created, updated or deleted ({ex.ErrorCode}); the next run takes it");
+            (result.Outcome, result.Reason) = (BackupOutcome.InUse, $"the table is being created, updated or deleted ({ex.ErrorCode})");
+            return result;
         }
         catch (Exception ex)
         {
             (result.Outcome, result.Reason) = (BackupOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
+            return result;
         }
+
+        if (dryRun)
+        {
+            result.WouldPrune = retention.ToPrune(table, backups, asOf).Select(b => b.Name).ToList();
+            return result;
+        }
+        // The night's backup stands from here on: what follows is tidying, reported apart.
+        var (kept, extra) = NightlyDuplicates.Of(name, backups);
+        result.BackupArn = kept?.Arn ?? result.BackupArn;
+        result.Prune = PruneOutcome.Done;
+        var duplicates = await DeleteAllAsync(extra, result, "a second backup of the night").ConfigureAwait(false);
+        result.DuplicatesDeleted = duplicates.Count > 0 ? duplicates.Select(b => b.Arn).ToList() : null;
+        var extraArns = extra.Select(b => b.Arn).ToHashSet(StringComparer.Ordinal);
+        var prune = retention.ToPrune(table, backups.Where(b => !extraArns.Contains(b.Arn)), asOf);
+        result.Pruned = (await DeleteAllAsync(prune, result, "an old backup").ConfigureAwait(false)).Select(b => b.Name).ToList();
         return result;
+    }
+
+    /// <summary>
+    /// Deletes each backup; returns those deleted. One in use (a restore from it runs) stays for
+    /// the next run; any other error is the prune's failure, never the backup's.
+    /// </summary>
+    private async Task<List<BackupInfo>> DeleteAllAsync(IReadOnlyList<BackupInfo> backups, TableBackupResult result, string what)
+    {
+        var deleted = new List<BackupInfo>();
+        foreach (var backup in backups)
+        {
+            try
+            {
+                if (await DeleteAsync(backup).ConfigureAwait(false)) deleted.Add(backup);
+            }
+            catch (AmazonServiceException ex) when (ex.ErrorCode == "BackupInUseException")
+            {
+                if (result.Prune != PruneOutcome.Failed)
+                    (result.Prune, result.PruneReason) = (PruneOutcome.InUse, $"{what} ({backup.Name}) is in use, a restore from it most likely: the next run deletes it");
+            }
+            catch (Exception ex)
+            {
+                if (result.Prune != PruneOutcome.Failed)
+                    (result.Prune, result.PruneReason) = (PruneOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
+            }
+        }
+        return deleted;
     }
 
     // USER backups only (ListBackups' default): SYSTEM and AWS_BACKUP ones are never the suite's.
@@ -92,8 +129,11 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
         return backups;
     }
 
-    // DynamoDB allows two backups with one name: after a lost answer, look before sending again.
-    private async Task<BackupInfo> CreateAsync(string table, string name)
+    /// <summary>
+    /// DynamoDB allows two backups with one name: after a lost answer, look before sending again.
+    /// Returns the backup made, and the list of the look that found it (a look after the fact), if any.
+    /// </summary>
+    private async Task<(BackupInfo Created, List<BackupInfo>? SeenSince)> CreateAsync(string table, string name)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -103,12 +143,12 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
                     t => dynamoDb.CreateBackupAsync(new CreateBackupRequest { TableName = table, BackupName = name }, t),
                     deadline, idempotent: false).ConfigureAwait(false);
                 var details = created.BackupDetails;
-                return new BackupInfo(name, details?.BackupArn ?? "", ToUtc(details?.BackupCreationDateTime), details?.BackupStatus?.Value ?? BackupInfo.Creating);
+                return (new BackupInfo(name, details?.BackupArn ?? "", ToUtc(details?.BackupCreationDateTime), details?.BackupStatus?.Value ?? BackupInfo.Creating), null);
             }
             catch (OutcomeUnknownException) when (attempt < MaxCreateAttempts)
             {
-                var landed = (await ListBackupsAsync(table).ConfigureAwait(false)).FirstOrDefault(b => b.Name == name && b.IsUsable);
-                if (landed is not null) return landed;
+                var seen = await ListBackupsAsync(table).ConfigureAwait(false);
+                if (NightlyDuplicates.Of(name, seen).Kept is { } landed) return (landed, seen);
             }
         }
     }

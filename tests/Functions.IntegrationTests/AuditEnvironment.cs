@@ -12,8 +12,9 @@ using Functions.DevKit;
 namespace Functions.IntegrationTests;
 
 /// <summary>
-/// A fresh environment on moto or DynamoDB Local: every table of template.yaml under a unique app name, and the
-/// audit function configured from the template's own environment variables.
+/// A fresh environment on DynamoDB Local (the data plane: numbers kept to 38 digits, as AWS does)
+/// or moto: every table of template.yaml under a unique app name, and the audit function
+/// configured from the template's own environment variables.
 /// </summary>
 internal sealed class AuditEnvironment
 {
@@ -46,8 +47,7 @@ internal sealed class AuditEnvironment
         IAmazonDynamoDB? client = null, string? app = null)
     {
         app ??= NewApp();
-        var template = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath);
-        var context = template.Context(new Dictionary<string, string> { ["AppName"] = app }, MotoFixture.Region);
+        var context = TestTemplate.Context(app);
         var streams = new Dictionary<string, string>();
         foreach (var table in TableDefinition.ReadAll(context))
             if (await table.CreateAsync(engine.Client) is { } arn) streams[table.TableName] = arn;

@@ -49,7 +49,8 @@ internal sealed class BackupEnvironment
     public IEnumerable<string> BackedUpTables => Tables.Where(t => t != SkippedTable);
     public string Table(string suffix) => Prefix + suffix;
 
-    public static async Task<BackupEnvironment> CreateAsync(MotoFixture moto)
+    /// <param name="extraTables">Tables beside the template's eight, the tagged one and the long one.</param>
+    public static async Task<BackupEnvironment> CreateAsync(MotoFixture moto, int extraTables = ExtraTables)
     {
         var app = "bk" + Guid.NewGuid().ToString("N")[..8];
         var context = TestTemplate.Context(app);
@@ -60,7 +61,7 @@ internal sealed class BackupEnvironment
             tables.Add(table.TableName);
         }
         var prefix = $"{app}-dev-";
-        var extra = Enumerable.Range(1, ExtraTables).Select(i => $"{prefix}extra-{i:D2}")
+        var extra = Enumerable.Range(1, extraTables).Select(i => $"{prefix}extra-{i:D2}")
             .Append(prefix + "archive")
             .Append(prefix + new string('l', 255 - prefix.Length))
             .ToList();
@@ -85,7 +86,9 @@ internal sealed class BackupEnvironment
         });
 
     /// <summary>The function as the template configures it; rates raised so a test run is not paced at DynamoDB's.</summary>
-    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null, RetryPolicy? retry = null)
+    /// <param name="daysAhead">How far ahead of the backend the function's clock is: a run "forty nights later" is run with the clock then.</param>
+    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null,
+        RetryPolicy? retry = null, int daysAhead = 0)
     {
         _logs.Clear();
         var environment = TestTemplate.Variables(App, "NightlyBackupFunction");
@@ -93,10 +96,13 @@ internal sealed class BackupEnvironment
         settings ??= BackupSettings.From(environment.GetValueOrDefault) with
         {
             Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
+            InUseRetry = new RetryOptions { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
+        var clock = OffsetClock.DaysAhead(daysAhead);
         return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
-            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs.Sink),
-            retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs.Sink, clock),
+            retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }),
+            clock);
     }
 
     /// <summary>A rule's scheduled event for this night (03:00 UTC), with the given detail.</summary>
@@ -116,6 +122,10 @@ internal sealed class BackupEnvironment
         _logs.Clear();
         return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Summary;
     }
+
+    /// <summary>The backups of one night of the table, by name, as DynamoDB lists them.</summary>
+    public async Task<List<BackupSummary>> BackupsOfNightAsync(string table, DateOnly night)
+        => (await BackupsOfAsync(table)).Where(b => b.BackupName == BackupNaming.NameFor(table, night)).ToList();
 
     /// <summary>The table's USER backups as DynamoDB lists them.</summary>
     public async Task<List<BackupSummary>> BackupsOfAsync(string table)

@@ -8,18 +8,18 @@ namespace Functions.IntegrationTests;
 
 /// <summary>
 /// The suite's real SDK client (one attempt per call, as DynamoDbClients configures it) against
-/// moto, with an HTTP layer that fails BatchWriteItem the way the field did: sustained
-/// throttling, sustained connection resets. moto itself never throttles.
+/// DynamoDB Local, with an HTTP layer that fails BatchWriteItem the way the field did: sustained
+/// throttling, sustained connection resets. DynamoDB Local itself never throttles.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public class FaultyNetworkTests(MotoFixture moto)
+[Collection(DynamoDbLocalCollection.Name)]
+public class FaultyNetworkTests(DynamoDbLocalFixture local)
 {
     private const int TimeoutSeconds = 4;
 
     private async Task<List<System.Text.Json.Nodes.JsonObject>> TwoHundredOrdersAsync(AuditEnvironment env)
     {
         foreach (var chunk in Enumerable.Range(0, 200).Chunk(25))
-            await moto.Client.BatchWriteItemAsync(new BatchWriteItemRequest
+            await local.Client.BatchWriteItemAsync(new BatchWriteItemRequest
             {
                 RequestItems = new()
                 {
@@ -41,8 +41,8 @@ public class FaultyNetworkTests(MotoFixture moto)
         using var handler = new ScriptedNetwork((request, _) => request.Operation != "BatchWriteItem" ? null
             : failure == "throttling" ? ScriptedNetwork.Error("ThrottlingException")
             : throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer")));
-        using var client = handler.Client(moto);
-        var env = await AuditEnvironment.CreateAsync(moto,
+        using var client = handler.Client(local);
+        var env = await AuditEnvironment.CreateAsync(local,
             new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, client);
         var records = await TwoHundredOrdersAsync(env);
 
@@ -60,17 +60,17 @@ public class FaultyNetworkTests(MotoFixture moto)
     }
 
     [Fact]
-    public async Task An_item_too_large_for_dynamodb_is_reduced_and_written_to_moto_which_enforces_the_limit()
+    public async Task An_item_too_large_for_dynamodb_is_reduced_and_written_to_dynamodb_local_which_enforces_the_limit()
     {
-        var env = await AuditEnvironment.CreateAsync(moto);
+        var env = await AuditEnvironment.CreateAsync(local);
         var key = new Dictionary<string, AttributeValue>
         {
             ["orderId"] = new() { S = "order-big" },
             ["customerId#timestamp"] = new() { S = "cust-1#2026-01-16T12:00:00Z" },
         };
         // 250 KB of document: the source item fits, but its audit item (old and new image) would not.
-        await moto.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('x', 250 * 1024) }, ["status"] = new() { S = "NEW" } });
-        await moto.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('y', 250 * 1024) }, ["status"] = new() { S = "PAID" } });
+        await local.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('x', 250 * 1024) }, ["status"] = new() { S = "NEW" } });
+        await local.Client.PutItemAsync(env.Table("orders"), new(key) { ["document"] = new() { S = new string('y', 250 * 1024) }, ["status"] = new() { S = "PAID" } });
 
         var (response, summary) = await env.InvokeAsync(env.LambdaEvent("orders", await env.StreamRecordsAsync("orders")));
 

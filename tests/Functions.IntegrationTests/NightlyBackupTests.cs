@@ -59,9 +59,10 @@ public partial class NightlyBackupTests(MotoFixture moto)
         foreach (var table in env.Foreign.Append(env.SkippedTable)) Assert.Empty(await env.BackupsOfAsync(table));
         Assert.DoesNotContain(first.Tables, t => env.Foreign.Contains(t.Table));
 
-        // The steady state's cost: per table one tag read, one ListBackups page, one CreateBackup.
+        // The steady state's cost: per table one tag read, one ListBackups page before and one
+        // after the CreateBackup (one backup of the name, not two).
         Assert.Equal(env.Tables.Count, first.Calls["ListTagsOfResource"]);
-        Assert.Equal(backedUp.Count, first.Calls["ListBackups"]);
+        Assert.Equal(2 * backedUp.Count, first.Calls["ListBackups"]);
         Assert.Equal(backedUp.Count, first.Calls["CreateBackup"]);
         Assert.False(first.Calls.ContainsKey("DeleteBackup"));
         Assert.Equal(1, first.Calls["DescribeTable"]);
@@ -83,10 +84,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
             await env.SeedBackupAsync(table, $"{table}-before-migration");
             for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, night.AddDays(-n)));
         }
-        var function = env.Function();
-        await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night));
+        await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(night));
 
-        var later = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night.AddDays(40)));
+        var later = await env.RunAsync(env.Function(daysAhead: 40), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal(8, later.Counts.Pruned); // 9 + 1 + 1 suite backups each, 7 kept
         Assert.Equal(8d, env.MetricRecord().GetProperty("BackupsPruned").GetDouble());
@@ -117,7 +117,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         Assert.Empty(await env.BackupsOfAsync(env.Table("customers")));
 
         var foreign = $"{env.App}-prod-orders";
-        var refused = await env.RunFailingAsync(function, BackupEnvironment.ScheduledEvent(night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
+        var refused = await env.RunFailingAsync(env.Function(daysAhead: 1), BackupEnvironment.ScheduledEvent(night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
         Assert.Equal(BackupOutcome.Created, Result(refused, env.Table("customers")).Outcome);
         Assert.Equal(BackupOutcome.Failed, Result(refused, foreign).Outcome);
         Assert.Empty(await env.BackupsOfAsync(foreign));
@@ -142,12 +142,13 @@ public partial class NightlyBackupTests(MotoFixture moto)
         for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(env.Table("quotes"), BackupNaming.NameFor(env.Table("quotes"), night.AddDays(-n)));
 
         // Forty nights on, the seeded backups are past the retention.
-        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
+        var summary = await env.RunAsync(env.Function(client, daysAhead: 40), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal((env.Tables.Count - 1, 0), (summary.Counts.Created, summary.Counts.Failed));
         Assert.Equal(3, summary.Counts.Pruned); // 9 seeded + tonight, 7 kept, each delete retried once
         Assert.Single(await env.BackupsOfAsync(lostAnswer)); // looked before sending again
-        Assert.Equal(2 * (env.Tables.Count - 1) + 1, network.CallsOf("ListBackups")); // each throttled once, plus the look after the lost answer
+        // Per table: throttled once, then listed, then listed after the backup; orders' look after the lost answer is its look after the fact.
+        Assert.Equal(3 * (env.Tables.Count - 1), network.CallsOf("ListBackups"));
         Assert.Equal(2 * (env.Tables.Count - 1) - 1, network.CallsOf("CreateBackup")); // orders: one lost, then found
         Assert.Equal(6, network.CallsOf("DeleteBackup"));
     }
@@ -157,23 +158,22 @@ public partial class NightlyBackupTests(MotoFixture moto)
     {
         var env = await BackupEnvironment.CreateAsync(moto);
         var night = env.Night;
-        var (inUse, gone, denied) = (env.Table("orders"), env.Table("quotes"), env.Table("customers"));
+        var (gone, denied) = (env.Table("quotes"), env.Table("customers"));
+        var deniedCalls = 0;
         using var network = new ScriptedNetwork((request, _) => request.Operation switch
         {
-            "CreateBackup" when request.Names(inUse) => ScriptedNetwork.Error("TableInUseException"),
             "CreateBackup" when request.Names(gone) => ScriptedNetwork.Error("TableNotFoundException"),
-            "CreateBackup" when request.Names(denied) => ScriptedNetwork.Error("AccessDeniedException"),
+            "CreateBackup" when request.Names(denied) && Interlocked.Increment(ref deniedCalls) > 0 => ScriptedNetwork.Error("AccessDeniedException"),
             _ => null,
         });
         using var client = network.Client(moto);
 
         var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(night));
 
-        Assert.Equal(BackupOutcome.InUse, Result(summary, inUse).Outcome);
         Assert.Equal(BackupOutcome.NotFound, Result(summary, gone).Outcome);
         Assert.Equal((BackupOutcome.Failed, "AccessDeniedException (HTTP 400)"), (Result(summary, denied).Outcome, Result(summary, denied).Reason));
-        Assert.Equal((env.Tables.Count - 4, 1), (summary.Counts.Created, summary.Counts.Failed));
-        Assert.Equal(1, network.CallsOf("CreateBackup") - (env.Tables.Count - 4) - 2); // the denied call is final: not retried
+        Assert.Equal((env.Tables.Count - 3, 1, 1), (summary.Counts.Created, summary.Counts.Failed, summary.Counts.Skipped - 1));
+        Assert.Equal(1, deniedCalls); // the denied call is final: not retried
         var error = env.LogLines().Single(l => l.GetProperty("level").GetString() == "ERROR");
         Assert.Equal(denied, error.GetProperty("table").GetString());
         Assert.Equal(1d, env.MetricRecord().GetProperty("BackupsFailed").GetDouble());
@@ -206,5 +206,95 @@ public partial class NightlyBackupTests(MotoFixture moto)
             cut.Tables.Where(t => t.Outcome == BackupOutcome.NotReached && t.Table != env.SkippedTable).Select(t => t.Table),
             retry.Tables.Where(t => t.Outcome == BackupOutcome.Created).Select(t => t.Table));
         foreach (var table in env.BackedUpTables) Assert.Single(await env.BackupsOfAsync(table));
+    }
+    [Fact]
+    public async Task A_rerun_of_the_same_night_keeps_min_keep_backups()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        var orders = env.Table("orders");
+        for (var n = 8; n >= 1; n--) await env.SeedBackupAsync(orders, BackupNaming.NameFor(orders, env.Night.AddDays(-n)));
+        var later = env.Night.AddDays(40); // the eight seeded backups are past the retention then
+        var function = env.Function(daysAhead: 40);
+
+        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+        Assert.Equal(7, (await env.BackupsOfAsync(orders)).Count); // tonight's and the six newest seeded
+        var rerun = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+
+        Assert.Equal((2, 0), (first.Counts.Pruned, rerun.Counts.Pruned));
+        Assert.Equal(7, (await env.BackupsOfAsync(orders)).Count);
+        Assert.Equal(BackupOutcome.Exists, Result(rerun, orders).Outcome);
+    }
+
+    [Fact]
+    public async Task A_table_in_use_is_tried_again_and_one_still_in_use_fails_the_run_after_the_rest()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        var (busyAWhile, busyAllNight) = (env.Table("orders"), env.Table("quotes"));
+        var tries = 0;
+        using var network = new ScriptedNetwork((request, _) => request.Operation switch
+        {
+            "CreateBackup" when request.Names(busyAWhile) && Interlocked.Increment(ref tries) <= 2 => ScriptedNetwork.Error("TableInUseException"),
+            "CreateBackup" when request.Names(busyAllNight) => ScriptedNetwork.Error("TableInUseException"),
+            _ => null,
+        });
+        using var client = network.Client(moto);
+
+        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(env.Night));
+
+        Assert.Equal(BackupOutcome.Created, Result(summary, busyAWhile).Outcome);
+        Assert.Single(await env.BackupsOfAsync(busyAWhile));
+        Assert.Equal(BackupOutcome.InUse, Result(summary, busyAllNight).Outcome);
+        Assert.Empty(await env.BackupsOfAsync(busyAllNight));
+        Assert.Equal(env.BackedUpTables.Count() - 1, summary.Counts.Created);
+        Assert.True(network.CallsOf("CreateBackup") > env.BackedUpTables.Count() + 2, "the table in use all night was not tried again");
+        Assert.Equal(1d, env.MetricRecord().GetProperty("BackupsFailed").GetDouble()); // a missed night reaches a person
+        Assert.Contains(busyAllNight, env.LogLines().Single(l => l.GetProperty("level").GetString() == "ERROR").GetProperty("table").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_prune_that_fails_is_reported_apart_from_the_backup_it_followed()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        var (denied, restoring) = (env.Table("orders"), env.Table("quotes"));
+        foreach (var table in new[] { denied, restoring })
+            for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, env.Night.AddDays(-n)));
+        using var network = new ScriptedNetwork((request, _) => request.Operation switch
+        {
+            "DeleteBackup" when request.Names(denied) => ScriptedNetwork.Error("AccessDeniedException"),
+            "DeleteBackup" when request.Names(restoring) => ScriptedNetwork.Error("BackupInUseException"), // a restore from it is running
+            _ => null,
+        });
+        using var client = network.Client(moto);
+        var later = env.Night.AddDays(40);
+
+        var summary = await env.RunFailingAsync(env.Function(client, daysAhead: 40), BackupEnvironment.ScheduledEvent(later));
+
+        foreach (var table in new[] { denied, restoring })
+        {
+            Assert.Equal(BackupOutcome.Created, Result(summary, table).Outcome);
+            Assert.Single(await env.BackupsOfNightAsync(table, later));
+        }
+        Assert.Equal((PruneOutcome.Failed, "AccessDeniedException (HTTP 400)"), (Result(summary, denied).Prune, Result(summary, denied).PruneReason));
+        Assert.Equal(PruneOutcome.InUse, Result(summary, restoring).Prune);
+        Assert.Equal((0, 0, 1), (summary.Counts.Failed, summary.Counts.NotReached, summary.Counts.PruneFailed));
+        Assert.Equal(env.BackedUpTables.Count(), summary.Counts.Created);
+        var errors = env.LogLines().Where(l => l.GetProperty("level").GetString() == "ERROR").ToList();
+        Assert.Equal([denied], errors.Select(e => e.GetProperty("table").GetString()));
+        Assert.Equal(0d, env.MetricRecord().GetProperty("BackupsFailed").GetDouble());
+        Assert.Equal(1d, env.MetricRecord().GetProperty("PrunesFailed").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_run_for_a_night_still_to_come_is_refused_before_anything_is_touched()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        var tomorrow = env.Night.AddDays(2); // the backend's night is the latest 03:00: two days on is always ahead
+
+        var refused = await Assert.ThrowsAsync<Functions.Common.Lambda.InvalidEventException>(
+            () => env.RunAsync(env.Function(), $$"""{"time": "{{tomorrow:yyyy-MM-dd}}T03:00:00Z"}"""));
+
+        Assert.Contains("future", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"{tomorrow:yyyy-MM-dd}", refused.Message, StringComparison.Ordinal);
+        foreach (var table in env.Tables) Assert.Empty(await env.BackupsOfAsync(table));
     }
 }

@@ -9,13 +9,13 @@ using Functions.Common.DynamoDb;
 namespace Functions.IntegrationTests;
 
 /// <summary>
-/// The suite's real SDK client against moto (or DynamoDB Local), with an HTTP layer a test scripts: per request it
-/// may answer with an AWS error, delay, or forward to moto and then lose the answer. moto itself
-/// never throttles nor enforces control-plane limits, so those paths are tested here.
+/// The suite's real SDK client against moto or DynamoDB Local, with an HTTP layer a test scripts:
+/// per request it may answer with an AWS error, delay, or forward to the backend and then lose the
+/// answer. Neither backend throttles nor enforces control-plane limits, so those paths are tested here.
 /// </summary>
 internal sealed class ScriptedNetwork : DelegatingHandler
 {
-    /// <summary>What to do with one request: null forwards it to moto untouched.</summary>
+    /// <summary>What to do with one request: null forwards it to the backend untouched.</summary>
     public delegate Task<HttpResponseMessage>? Script(ScriptedRequest request, Func<Task<HttpResponseMessage>> forward);
 
     private readonly Script _script;
@@ -83,11 +83,32 @@ internal sealed class ScriptedNetwork : DelegatingHandler
         return Task.FromResult(response);
     }
 
-    /// <summary>The request reaches moto and is carried out, but the answer is lost on the way back.</summary>
+    /// <summary>The request reaches the backend and is carried out, but the answer is lost on the way back.</summary>
     public static async Task<HttpResponseMessage> AnswerLost(Func<Task<HttpResponseMessage>> forward)
     {
         (await forward().ConfigureAwait(false)).Dispose();
         throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer"));
+    }
+
+    /// <summary>
+    /// The request reaches the backend and is carried out, then the connection ends before the
+    /// answer, reported as .NET's HTTP handler reports it (ResponseEnded). AWSSDK.Core resends such
+    /// a request by itself, whatever MaxErrorRetry says, unless MaxStaleConnectionRetries is 0.
+    /// </summary>
+    public static async Task<HttpResponseMessage> ConnectionEnded(Func<Task<HttpResponseMessage>> forward)
+    {
+        (await forward().ConfigureAwait(false)).Dispose();
+        throw new HttpRequestException(HttpRequestError.ResponseEnded, "An error occurred while sending the request.",
+            new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+    }
+
+    /// <summary>Passes the backend's answer on untouched after showing it to <paramref name="seen"/> (status and body).</summary>
+    public static async Task<HttpResponseMessage> Observe(Task<HttpResponseMessage> answer, Action<HttpStatusCode, string> seen)
+    {
+        var response = await answer.ConfigureAwait(false);
+        await response.Content.LoadIntoBufferAsync().ConfigureAwait(false); // read here, and again by the SDK
+        seen(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+        return response;
     }
 
     public AmazonDynamoDBClient Client(ILocalEngine engine)
@@ -108,7 +129,9 @@ internal sealed class ScriptedNetwork : DelegatingHandler
 /// <summary>One request as the script sees it: the operation and its JSON body.</summary>
 internal sealed record ScriptedRequest(string Operation, string Body)
 {
-    public bool Names(string tableName) => Body.Contains($"\"{tableName}\"", StringComparison.Ordinal);
+    /// <summary>True when the request names the table, or an ARN of it or of its backups.</summary>
+    public bool Names(string tableName)
+        => Body.Contains($"\"{tableName}\"", StringComparison.Ordinal) || Body.Contains($":table/{tableName}/", StringComparison.Ordinal);
 }
 
 /// <summary>For scripts such as "fail the first attempt of each table": true the first time a key is seen.</summary>

@@ -64,6 +64,59 @@ public class AnalyticsDecisionTests
         Assert.DoesNotContain("dollars", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"N":"3"}""")]
+    [InlineData("""{"S":"  "}""")]
+    [InlineData("""{"S":""}""")]
+    [InlineData("""{"BOOL":true}""")]
+    public void A_status_that_is_not_a_word_is_refused_not_ignored(string status)
+    {
+        var numeric = Order($$"""
+                            "merchantId":{"S":"m-1"},"status":{{status}}
+                            """);
+        var error = Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("MODIFY", numeric, Merchant("PENDING"))));
+        Assert.Contains("'status'", error.Message, StringComparison.Ordinal);
+        Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("INSERT", numeric)));
+    }
+
+    [Fact]
+    public void A_status_too_long_for_a_sort_key_and_a_merchant_too_long_for_a_partition_key_are_refused_when_prepared()
+    {
+        // order.<status>#<time>#<40 digits> must fit DynamoDB's 1,024 bytes; 952 letters is the most that does.
+        Assert.NotNull(Builder.Build(Record("MODIFY", Merchant(new string('x', 952)), Merchant("PENDING"))));
+        var status = Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("MODIFY", Merchant(new string('x', 953)), Merchant("PENDING"))));
+        Assert.Contains("'status'", status.Message, StringComparison.Ordinal);
+        Assert.Contains("1,024", status.Message, StringComparison.Ordinal);
+
+        Assert.NotNull(Builder.Build(Record("INSERT", Merchant("NEW").Also("merchantId", new string('é', 1024)))));
+        var merchant = Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("INSERT", Merchant("NEW").Also("merchantId", new string('é', 1024) + "m"))));
+        Assert.Contains("'merchantId'", merchant.Message, StringComparison.Ordinal);
+        Assert.Contains("2,048", merchant.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("NEW_IMAGE")]
+    [InlineData("OLD_IMAGE")]
+    [InlineData("KEYS_ONLY")]
+    public void A_record_of_a_stream_without_both_images_is_refused_naming_the_view_type(string viewType)
+    {
+        foreach (var record in new[] { Record("INSERT", Merchant("NEW")), Record("MODIFY", Merchant("PAID")), Record("REMOVE") })
+        {
+            record.Dynamodb!.StreamViewType = viewType;
+            var error = Assert.Throws<AnalyticsRecordException>(() => Builder.Build(record));
+            Assert.Contains(viewType, error.Message, StringComparison.Ordinal);
+            Assert.Contains("NEW_AND_OLD_IMAGES", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_modify_without_its_old_image_is_refused_when_the_view_type_is_not_given()
+    {
+        var record = Record("MODIFY", Merchant("PAID"));
+        record.Dynamodb!.StreamViewType = null;
+        Assert.Contains("old image", Assert.Throws<AnalyticsRecordException>(() => Builder.Build(record)).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Records_of_other_tables_are_refused()
         => Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("INSERT", Merchant("NEW"), streamArn: Products)));
@@ -126,6 +179,18 @@ public class AnalyticsDecisionTests
         Assert.Equal(1000, plans.Sum(p => p.Events.Count));
         Assert.Equal(plans.Select(p => p.Events.Select(e => e.Index)), again.Select(p => p.Events.Select(e => e.Index)));
         Assert.All(plans, p => Assert.Equal(p.Rollups.Count, p.Events.Select(e => e.Event.Rollup).Distinct().Count()));
+    }
+
+    [Fact]
+    public void A_plan_splits_into_halves_in_order_each_with_its_own_rollups()
+    {
+        var plan = RollupPlanner.Plan(Enumerable.Range(0, 5).Select(i => (i, Event(i < 2 ? "m-1" : "m-2", "PAID", "1.5", null, i + 1)))).Single();
+
+        var (first, second) = plan.Halves();
+
+        Assert.Equal([0, 1], first.Events.Select(e => e.Index));
+        Assert.Equal([2, 3, 4], second.Events.Select(e => e.Index));
+        Assert.Equal(("3", "4.5"), (first.Rollups.Single().Value.Sums["total"].ToString(), second.Rollups.Single().Value.Sums["total"].ToString()));
     }
 
     [Fact]

@@ -121,6 +121,35 @@ public partial class BackupDecisionTests
     }
 
     [Fact]
+    public void A_backup_listed_twice_counts_once_towards_min_keep()
+    {
+        // Tonight's backup, listed and also added as just made (a rerun of the night): 7 then 6 stayed before.
+        var tonight = Suite(0, 0);
+        var past = Enumerable.Range(1, 8).Select(n => Suite(n, 40 + n)).ToList();
+
+        Assert.Equal(2, Pruned(new RetentionPolicy(35, 7), [tonight, .. past, tonight]).Count);
+        Assert.Equal(2, Pruned(new RetentionPolicy(35, 7), [tonight, .. past, tonight with { Status = BackupInfo.Creating }]).Count);
+    }
+
+    [Fact]
+    public void Of_the_backups_named_for_the_night_the_oldest_usable_one_is_kept_and_the_others_are_extra()
+    {
+        var name = BackupNaming.NameFor(Table, Night);
+        BackupInfo Named(string arn, int secondsAfter, string status = BackupInfo.Available)
+            => new(name, arn, AsOf.AddSeconds(secondsAfter), status);
+        var (deleted, first, sameSecondB, sameSecondA, creating) =
+            (Named("arn:0", 0, "DELETED"), Named("arn:1", 1), Named("arn:b", 2), Named("arn:a", 2), Named("arn:c", 3, BackupInfo.Creating));
+        var others = new[] { Suite(1, 1), new BackupInfo(name, "arn:aws-backup", AsOf, BackupInfo.Available, "AWS_BACKUP") };
+
+        var (kept, extra) = NightlyDuplicates.Of(name, [creating, sameSecondB, deleted, first, sameSecondA, first, .. others]);
+
+        Assert.Equal(first, kept);
+        Assert.Equal([sameSecondA, sameSecondB, creating], extra); // by creation time, then ARN: every run decides alike
+        Assert.Null(NightlyDuplicates.Of(name, [deleted, .. others]).Kept); // a deleted one, or another type, is not the night's
+        Assert.Empty(NightlyDuplicates.Of(name, [creating]).Extra);
+    }
+
+    [Fact]
     public void Age_is_measured_from_the_scheduled_time_so_a_catch_up_run_prunes_as_of_its_night()
     {
         var backups = Enumerable.Range(0, 12).Select(n => Suite(n, n)).ToList();

@@ -5,7 +5,7 @@ using Functions.AuditTrail;
 using Functions.Common.DynamoDb;
 using Functions.Common.Lambda;
 
-// `-- analytics`: the merchant analytics write path against moto, as a table; otherwise BenchmarkDotNet.
+// `-- analytics`: the merchant analytics write path against DynamoDB Local, as a table; otherwise BenchmarkDotNet.
 if (args is ["analytics", ..]) await Functions.Bench.AnalyticsBench.RunAsync();
 else BenchmarkRunner.Run<Functions.Bench.AuditBatchBenchmarks>(args: args);
 

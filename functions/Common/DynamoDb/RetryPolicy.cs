@@ -159,6 +159,11 @@ public static class DynamoDbClients
     public static AmazonDynamoDBConfig Config() => new()
     {
         MaxErrorRetry = 0,
+        // AWSSDK.Core also resends, on its own and whatever MaxErrorRetry says, a request whose
+        // pooled connection ended before the answer (up to 10 times by default): DynamoDB may have
+        // carried it out, so a CreateBackup sent that way made one backup per resend, unseen.
+        // Off, the error reaches RetryPolicy, which resends only what is idempotent.
+        MaxStaleConnectionRetries = 0,
         Timeout = TimeSpan.FromSeconds(10),
         ConnectTimeout = TimeSpan.FromSeconds(3),
     };
