@@ -7,8 +7,10 @@ usage: python3 tools/Rehearsal/rehearse.py --packages DIR   (DIR/<LogicalId>/ as
 Runs both paths of README's deploy section against a moto_server of its own: a new environment
 (ManageTables=true) and one whose tables exist already (ManageTables=false, stream ARNs given).
 The template is transformed with aws-sam-translator (what `sam deploy` asks CloudFormation to
-do); AWS::LanguageExtensions' part (a condition in DeletionPolicy) is resolved here first, as
-that transform would. What moto does not model is listed as checked in the template only; what
+do) after AWS::LanguageExtensions' part, as that transform would do it first: its Fn::ForEach
+loops expanded (cfn-lint's expansion, expansion.py; each loop where SAM CLI expands it too, and
+every resource as the reference of the template written out per table says) and the condition in
+DeletionPolicy resolved. What moto does not model is listed as checked in the template only; what
 a real account enforces and moto does not (alarm delivery through KMS, the responder's EventBridge
 rule, throttle alarms by cause, the template's Rules) is checked first on the transformed
 template by realaccount.py, for each way the stack can be deployed.
@@ -17,10 +19,10 @@ Exit 0 when every check holds.
 import argparse, copy, io, json, os, socket, subprocess, sys, time, zipfile
 
 import boto3
-from cfnlint.decode import decode
 from samtranslator.translator.transform import transform
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import expansion  # noqa: E402
 import realaccount  # noqa: E402
 from realaccount import holds as condition, present  # noqa: E402
 
@@ -62,14 +64,9 @@ def clients(endpoint):
     return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms"]}
 
 
-def plain(node):
-    """cfn-lint's decoded nodes as plain dicts and lists."""
-    return json.loads(json.dumps(node))
-
-
 def package_and_transform(packages, bucket, s3, params):
     """The template as `sam deploy` hands it to CloudFormation; packages None: code locations only named."""
-    tpl = plain(decode(TEMPLATE)[0])
+    tpl = expansion.expand(TEMPLATE)
     # AWS::LanguageExtensions: Fn::If in DeletionPolicy / UpdateReplacePolicy.
     for res in tpl["Resources"].values():
         for key in ("DeletionPolicy", "UpdateReplacePolicy"):
@@ -247,6 +244,19 @@ def check_stack(c, stack, cfn, params):
           ", ".join(f"{k} x{v}" for k, v in sorted(template_only.items())))
 
 
+def template_checks():
+    """The template's loops: where SAM CLI expands them, and every resource as the reference has it."""
+    print("\n== the template: its Fn::ForEach loops, expanded (cfn-lint) as CloudFormation does")
+    misplaced = expansion.misplaced_loops(expansion.raw(TEMPLATE))
+    check(not misplaced, "every Fn::ForEach sits where SAM CLI (sam build --language-extensions) expands it too: at the top of "
+          "Resources, Outputs, Conditions or of a resource's Properties" + "".join(f"; not {loop} in {where}" for where, loop in misplaced))
+    changed, added, source = expansion.against_reference(expansion.expand(TEMPLATE))
+    check(not changed, f"every condition, resource and output of the reference ({source}) is in the expansion as it was"
+          + (f": changed or missing {', '.join(changed)} (compare: expansion.py template.yaml --same-as OLD; "
+             "refresh on purpose: --write-reference)" if changed else ""))
+    print(f"  note new since then: {', '.join(added) or 'nothing'}")
+
+
 def real_account_checks(c):
     """What a real account enforces and moto does not, for every way the stack can be deployed."""
     print("\n== real account, on the transformed template (moto models no alarm, no key policy, no Rules)")
@@ -366,6 +376,7 @@ def main():
     args = ap.parse_args()
     TEMPLATE = os.path.abspath(args.template)
     if args.template_only:
+        template_checks()
         real_account_checks(None)
         print(f"\nrehearsal (template only): {'every check holds' if not problems else f'{len(problems)} check(s) failed'}")
         return 1 if problems else 0
@@ -375,6 +386,7 @@ def main():
     try:
         c = clients(endpoint)
         c["s3"].create_bucket(Bucket="rehearsal-artifacts")
+        template_checks()
         real_account_checks(c)
 
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "dev"}, "new environment, dev")
@@ -383,7 +395,7 @@ def main():
         # prod provisioned: the throttle alarms, their topic and key, the responder's rule deployed
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "prod", "BillingMode": "PROVISIONED"}, "new environment, prod")
         check(len(before) == 8 and after == before, f"prod: the 8 tables outlive the stack (DeletionPolicy Retain; {len(after)} left)")
-        tpl = plain(decode(TEMPLATE)[0])
+        tpl = expansion.expand(TEMPLATE)
         policies = {json.dumps(res.get("DeletionPolicy")) for res in tpl["Resources"].values() if res["Type"] == "AWS::DynamoDB::Table"}
         check(policies == {json.dumps({"Fn::If": ["IsDev", "Delete", "Retain"]})}, "every table: DeletionPolicy Retain outside dev")
 
