@@ -44,13 +44,13 @@ public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dy
     {
         for (var attempt = 1; plan.Events.Count > 0; attempt++)
         {
-            outcome.Count("transactions", 1, "Transactions");
+            outcome.Count("transactions", 1, AnalyticsMetrics.Transactions);
             try
             {
                 await retry.ExecuteAsync(token => dynamoDb.TransactWriteItemsAsync(
                     new TransactWriteItemsRequest { TransactItems = plan.ToActions(AnalyticsTable) }, token), deadline, "TransactWriteItems").ConfigureAwait(false);
                 foreach (var (index, _) in plan.Events) outcome.Succeeded(index);
-                outcome.Count("events_written", plan.Events.Count, "EventsWritten");
+                outcome.Count("events_written", plan.Events.Count, AnalyticsMetrics.EventsWritten);
                 outcome.Count("rollups_updated", plan.Rollups.Count);
                 return;
             }
@@ -61,7 +61,7 @@ public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dy
                 for (var i = 0; i < plan.Events.Count && i < reasons.Count; i++)
                     if (reasons[i].Code == "ConditionalCheckFailed") counted.Add(plan.Events[i].Index);
                 foreach (var index in counted) outcome.Succeeded(index);
-                outcome.Count("already_counted", counted.Count, "AlreadyCounted");
+                outcome.Count("already_counted", counted.Count, AnalyticsMetrics.AlreadyCounted);
 
                 var transient = reasons.Any(r => RetryableCancellations.Contains(r.Code ?? ""));
                 var permanent = reasons.FirstOrDefault(r => r.Code is not (null or "None" or "ConditionalCheckFailed") && !RetryableCancellations.Contains(r.Code));

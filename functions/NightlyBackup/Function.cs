@@ -149,10 +149,10 @@ public sealed class Function
             ("not_reached_tables", summary.Tables.Where(t => t.Outcome == BackupOutcome.NotReached).Select(t => t.Table).ToArray()),
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         _metrics.Publish([
-            new Metric("BackupsCreated", c.Created),
-            new Metric("BackupsSkipped", c.Skipped),
-            new Metric("BackupsFailed", c.Failed + c.NotReached),
-            new Metric("BackupsPruned", c.Pruned),
+            new Metric(BackupMetrics.BackupsCreated, c.Created),
+            new Metric(BackupMetrics.BackupsSkipped, c.Skipped),
+            new Metric(BackupMetrics.BackupsFailed, c.Failed + c.NotReached),
+            new Metric(BackupMetrics.BackupsPruned, c.Pruned),
         ]);
     }
 

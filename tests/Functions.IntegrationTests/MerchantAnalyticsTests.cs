@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Functions.MerchantAnalytics;
 
 namespace Functions.IntegrationTests;
 
@@ -83,6 +84,7 @@ public class MerchantAnalyticsTests(MotoFixture moto)
         Assert.Equal((records.Count, 0, 15, 0), (summary.GetProperty("records").GetInt32(), summary.GetProperty("events_written").GetInt32(),
             summary.GetProperty("already_counted").GetInt32(), summary.GetProperty("failed").GetInt32()));
         Assert.Equal(2, summary.GetProperty("ignored").GetInt32()); // the order of no merchant, the modify without a status change
+        EmittedMetrics.AssertTheDashboardReadsThem(env.Logs.MetricRecord(), env.App, "MerchantAnalyticsFunction", AnalyticsMetrics.All);
     }
 
     [Fact]

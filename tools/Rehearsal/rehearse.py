@@ -22,6 +22,7 @@ import boto3
 from samtranslator.translator.transform import transform
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashboard  # noqa: E402
 import expansion  # noqa: E402
 import realaccount  # noqa: E402
 from realaccount import holds as condition, present  # noqa: E402
@@ -61,7 +62,7 @@ def start_moto():
 
 def clients(endpoint):
     kw = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms"]}
+    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms", "cloudwatch"]}
 
 
 def package_and_transform(packages, bucket, s3, params):
@@ -224,6 +225,9 @@ def check_stack(c, stack, cfn, params):
             key = realaccount.value(cfn, props.get("KmsMasterKeyId"), params)
             want = c["kms"].describe_key(KeyId=resources[key.logical]["PhysicalResourceId"])["KeyMetadata"]["Arn"] if isinstance(key, realaccount.Ref) else key
             check(attributes.get("KmsMasterKeyId") == want, f"{logical}: encrypted with {key}")
+        elif t == "AWS::CloudWatch::Dashboard":
+            deployed = c["cloudwatch"].get_dashboard(DashboardName=r.value(props["DashboardName"]))
+            check(json.loads(deployed["DashboardBody"]) == json.loads(r.value(props["DashboardBody"])), f"{logical}: {deployed['DashboardName']}, its body as the template says")
         elif t == "AWS::Events::Rule" and "EventPattern" in props:
             rule = c["events"].describe_rule(Name=resources[logical]["PhysicalResourceId"].split("|")[-1])
             check(json.loads(rule["EventPattern"]) == realaccount.value(cfn, props["EventPattern"], params), f"{logical}: event pattern as the template says")
@@ -302,6 +306,17 @@ def real_account_checks(c):
     for namespace, metric, what in (("AWS/Lambda", "Errors", "a Lambda errors alarm"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "a failure queue alarm"),
                                     ("AWS/Lambda", "IteratorAge", "an iterator age alarm"), ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "a DynamoDB alarm on no throttling")):
         check(sample is not None and not realaccount.matches(pattern, realaccount.alarm_event(sample, namespace, metric)), f"the rule leaves {what} of the environment alone")
+
+    problems_of_dashboard, _, counts = dashboard.check(cfn, params, ROOT)
+    unshown = [p for p in problems_of_dashboard if p.startswith("not shown")]
+    unknown = [p for p in problems_of_dashboard if not p.startswith("not shown")]
+    check(counts and not unknown, f"the dashboard: its body is JSON once Fn::Sub is applied, and each of its {counts.get('metrics')} metrics is one the suite "
+          f"emits ({counts.get('suite')}: its namespace, the dimensions service and environment, a name the service's *Metrics.cs declares) or AWS "
+          f"publishes for a function, queue or table of the stack" + "".join(f"; {p}" for p in unknown[:6]))
+    check(counts and not unshown, f"the dashboard shows the stream consumers (records audited, counted and failed, events written, iterator age), "
+          f"the errors of the {counts.get('functions')} functions, the {counts.get('queues')} failure queues, backups created, failed and pruned, "
+          f"PITR's non-compliant tables and findings, throttle events by cause of the {counts.get('tables')} business tables, switches made and "
+          f"refused" + "".join(f"; {p}" for p in unshown))
 
     streams = ["ProductsStreamArn", "CustomersStreamArn", "ApplicationsStreamArn", "PricingRulesStreamArn", "QuotesStreamArn", "OrdersStreamArn"]
     existing = dict(base, ManageTables="false", **{p: f"arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/{p}" for p in streams})

@@ -1,0 +1,16 @@
+namespace Functions.NightlyBackup;
+
+/// <summary>
+/// The metrics of a backup run, in its EMF record (namespace METRICS_NAMESPACE, dimensions service
+/// and environment): the names the dashboard and the rehearsal read. An integration test checks a
+/// run's record carries exactly these.
+/// </summary>
+public static class BackupMetrics
+{
+    public const string BackupsCreated = "BackupsCreated";
+    public const string BackupsSkipped = "BackupsSkipped";
+    public const string BackupsFailed = "BackupsFailed";
+    public const string BackupsPruned = "BackupsPruned";
+
+    public static IReadOnlyList<string> All { get; } = [BackupsCreated, BackupsSkipped, BackupsFailed, BackupsPruned];
+}
