@@ -19,7 +19,7 @@ public sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter w
 
     public async Task CommitAsync(IReadOnlyList<PreparedRecord<AuditEntry>> prepared, BatchOutcome outcome, InvocationDeadline deadline)
     {
-        outcome.Count("images_reduced", prepared.Count(p => p.Work.Reduction is not null), "ImagesReduced");
+        outcome.Count("images_reduced", prepared.Count(p => p.Work.Reduction is not null), AuditMetrics.ImagesReduced);
 
         // One put per audit key: BatchWriteItem refuses two puts on one key, and a record
         // delivered twice in one batch maps to the same key. An identical copy succeeds with the
@@ -50,7 +50,7 @@ public sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter w
 
         var report = await writer.PutAllAsync(settings.AuditTableName, AuditKey.Attributes, puts, deadline).ConfigureAwait(false);
         outcome.Count("written", report.Written);
-        outcome.Count("write_requests", report.Requests, "WriteRequests");
+        outcome.Count("write_requests", report.Requests, AuditMetrics.WriteRequests);
 
         var failed = report.Failures.ToDictionary(f => int.Parse(f.Id, CultureInfo.InvariantCulture), f => f.Reason);
         foreach (var (first, copies) in byKey.Values)

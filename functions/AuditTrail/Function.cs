@@ -17,7 +17,7 @@ public sealed class Function
 {
     public static readonly StreamBatchNames Names = new(
         Summary: "audit batch processed", FailedRecord: "record not audited",
-        SucceededMetric: "RecordsAudited", FailedMetric: "RecordsFailed");
+        SucceededMetric: AuditMetrics.RecordsAudited, FailedMetric: AuditMetrics.RecordsFailed);
 
     private readonly AuditBatchHandler _handler;
     private readonly StreamBatchProcessor _processor;

@@ -54,7 +54,7 @@ public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dy
             {
                 await SendAsync(plan, outcome, deadline).ConfigureAwait(false);
                 foreach (var (index, _) in plan.Events) outcome.Succeeded(index);
-                outcome.Count("events_written", plan.Events.Count, "EventsWritten");
+                outcome.Count("events_written", plan.Events.Count, AnalyticsMetrics.EventsWritten);
                 outcome.Count("rollups_updated", plan.Rollups.Count);
                 return;
             }
@@ -72,7 +72,7 @@ public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dy
                 for (var i = 0; i < plan.Events.Count && i < codes.Count; i++)
                     if (codes[i] == "ConditionalCheckFailed") counted.Add(plan.Events[i].Index);
                 foreach (var index in counted) outcome.Succeeded(index);
-                outcome.Count("already_counted", counted.Count, "AlreadyCounted");
+                outcome.Count("already_counted", counted.Count, AnalyticsMetrics.AlreadyCounted);
                 var rest = plan.Without(counted);
 
                 if (codes.Contains("ValidationError"))
@@ -110,7 +110,7 @@ public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dy
         var request = new TransactWriteItemsRequest { TransactItems = plan.ToActions(AnalyticsTable), ClientRequestToken = Guid.NewGuid().ToString() };
         return retry.ExecuteAsync(token =>
         {
-            outcome.Count("transactions", 1, "Transactions");
+            outcome.Count("transactions", 1, AnalyticsMetrics.Transactions);
             return dynamoDb.TransactWriteItemsAsync(request, token);
         }, deadline, "TransactWriteItems");
     }

@@ -16,8 +16,8 @@ public sealed class Function
 {
     public static readonly StreamBatchNames Names = new(
         Summary: "analytics batch processed", FailedRecord: "record not counted",
-        SucceededMetric: "RecordsCounted", FailedMetric: "RecordsFailed",
-        Counters: [("events_written", "EventsWritten"), ("already_counted", "AlreadyCounted"), ("rollups_updated", null), ("transactions", "Transactions")]);
+        SucceededMetric: AnalyticsMetrics.RecordsCounted, FailedMetric: AnalyticsMetrics.RecordsFailed,
+        Counters: [("events_written", AnalyticsMetrics.EventsWritten), ("already_counted", AnalyticsMetrics.AlreadyCounted), ("rollups_updated", null), ("transactions", AnalyticsMetrics.Transactions)]);
 
     private readonly AnalyticsBatchHandler _handler;
     private readonly StreamBatchProcessor _processor;

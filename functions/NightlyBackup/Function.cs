@@ -198,11 +198,11 @@ public sealed class Function
                 .Select(t => $"{t.Table}: {t.Prune} ({t.PruneReason})").ToArray()),
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         _metrics.Publish([
-            new Metric("BackupsCreated", c.Created),
-            new Metric("BackupsSkipped", c.Skipped),
-            new Metric("BackupsFailed", c.Failed + c.NotReached + c.InUse),
-            new Metric("BackupsPruned", c.Pruned),
-            new Metric("PrunesFailed", c.PruneFailed),
+            new Metric(BackupMetrics.BackupsCreated, c.Created),
+            new Metric(BackupMetrics.BackupsSkipped, c.Skipped),
+            new Metric(BackupMetrics.BackupsFailed, c.Failed + c.NotReached + c.InUse),
+            new Metric(BackupMetrics.BackupsPruned, c.Pruned),
+            new Metric(BackupMetrics.PrunesFailed, c.PruneFailed),
         ]);
     }
 

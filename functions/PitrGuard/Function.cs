@@ -130,10 +130,10 @@ public sealed class Function
             ("findings", report.Tables.SelectMany(t => t.Findings.Select(f => $"{t.Table}: {f.Code}")).ToArray()),
             ("control_plane_calls", report.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         _metrics.Publish([
-            new Metric("TablesChecked", c.Checked),
-            new Metric("PitrRemediated", c.Remediated),
-            new Metric("PitrNonCompliant", c.NonCompliant),
-            new Metric("ReadinessFindings", c.Findings),
+            new Metric(PitrMetrics.TablesChecked, c.Checked),
+            new Metric(PitrMetrics.PitrRemediated, c.Remediated),
+            new Metric(PitrMetrics.PitrNonCompliant, c.NonCompliant),
+            new Metric(PitrMetrics.ReadinessFindings, c.Findings),
         ]);
     }
 }

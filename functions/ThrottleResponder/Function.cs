@@ -174,13 +174,13 @@ public sealed class Function
             ("restored", Count(ThrottleOutcome.Restored)),
             ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
         _metrics.Publish([
-            new Metric("TablesSwitched", Count(ThrottleOutcome.Switched)),
-            new Metric("SwitchesRefused", Count(ThrottleOutcome.Refused)),
-            new Metric("SwitchesFailed", Count(ThrottleOutcome.Failed)),
-            new Metric("TablesRestored", Count(ThrottleOutcome.Restored)),
-            new Metric("HotPartitionThrottles", NotSwitched(ThrottleCauses.KeyRange)),
-            new Metric("OnDemandMaximumThrottles", NotSwitched(ThrottleCauses.OnDemandMaximum)),
-            new Metric("AccountLimitThrottles", NotSwitched(ThrottleCauses.AccountLimit)),
+            new Metric(ThrottleMetrics.TablesSwitched, Count(ThrottleOutcome.Switched)),
+            new Metric(ThrottleMetrics.SwitchesRefused, Count(ThrottleOutcome.Refused)),
+            new Metric(ThrottleMetrics.SwitchesFailed, Count(ThrottleOutcome.Failed)),
+            new Metric(ThrottleMetrics.TablesRestored, Count(ThrottleOutcome.Restored)),
+            new Metric(ThrottleMetrics.HotPartitionThrottles, NotSwitched(ThrottleCauses.KeyRange)),
+            new Metric(ThrottleMetrics.OnDemandMaximumThrottles, NotSwitched(ThrottleCauses.OnDemandMaximum)),
+            new Metric(ThrottleMetrics.AccountLimitThrottles, NotSwitched(ThrottleCauses.AccountLimit)),
         ]);
     }
 }

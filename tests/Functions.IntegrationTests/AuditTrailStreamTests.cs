@@ -61,6 +61,7 @@ public class AuditTrailStreamTests(DynamoDbLocalFixture local)
 
         Assert.Empty(AuditEnvironment.FailedSequenceNumbers(response));
         Assert.Equal(4, summary.GetProperty("written").GetInt32());
+        EmittedMetrics.AssertTheDashboardReadsThem(Assert.Single(env.MetricRecords()), env.App, "AuditTrailFunction", AuditMetrics.All);
         var history = await env.HistoryAsync("order#order-123", "2000-01-01T00:00:00Z", "2099-12-31T23:59:59Z");
         Assert.Equal(["INSERT", "MODIFY", "MODIFY", "REMOVE"], history.Select(i => i["eventName"].S));
         Assert.Equal(records.Select(r => r["dynamodb"]!["SequenceNumber"]!.GetValue<string>()), history.Select(i => i["sequenceNumber"].S));

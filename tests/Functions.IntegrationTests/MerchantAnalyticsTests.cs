@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Functions.MerchantAnalytics;
 
 namespace Functions.IntegrationTests;
 
@@ -97,6 +98,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         Assert.Equal((records.Count, 0, EventsOfTheDay, 0), (Counter(summary, "records"), Counter(summary, "events_written"),
             Counter(summary, "already_counted"), Counter(summary, "failed")));
         Assert.Equal(2, Counter(summary, "ignored")); // the order of no merchant, the modify without a status change
+        EmittedMetrics.AssertTheDashboardReadsThem(env.Logs.MetricRecord(), env.App, "MerchantAnalyticsFunction", AnalyticsMetrics.All);
     }
 
     [Fact]

@@ -71,6 +71,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var metrics = env.MetricRecord();
         Assert.Equal((0d, (double)env.Tables.Count), (metrics.GetProperty("BackupsCreated").GetDouble(), metrics.GetProperty("BackupsSkipped").GetDouble()));
         Assert.Equal("dev", metrics.GetProperty("environment").GetString());
+        EmittedMetrics.AssertTheDashboardReadsThem(metrics, env.App, "NightlyBackupFunction", BackupMetrics.All);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public class PitrGuardTests(MotoFixture moto)
         Assert.Equal(7, summary.GetProperty("non_compliant").GetInt32());
         Assert.Equal(7d, env.Logs.MetricRecord().GetProperty("PitrNonCompliant").GetDouble());
         Assert.Equal(9d, env.Logs.MetricRecord().GetProperty("TablesChecked").GetDouble());
+        EmittedMetrics.AssertTheDashboardReadsThem(env.Logs.MetricRecord(), env.App, "PitrGuardFunction", PitrMetrics.All);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(("PROVISIONED", "5", "5"), (record["before"].M["billingMode"].S, record["before"].M["readCapacityUnits"].N, record["before"].M["writeCapacityUnits"].N));
         Assert.Equal("PAY_PER_REQUEST", record["after"].M["billingMode"].S);
         Assert.Equal(0d, env.Logs.MetricRecord().GetProperty("TablesSwitched").GetDouble()); // the last run: nothing left to switch
+        EmittedMetrics.AssertTheDashboardReadsThem(env.Logs.MetricRecord(), env.App, "ThrottleResponderFunction", ThrottleMetrics.All);
     }
 
     [Fact]

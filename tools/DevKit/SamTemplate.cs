@@ -6,10 +6,10 @@ using YamlDotNet.RepresentationModel;
 namespace Functions.DevKit;
 
 /// <summary>
-/// The parts of template.yaml the local tools need, with the intrinsic functions `sam local`
-/// resolves: Ref and Sub of parameters and pseudo parameters (short and long forms), Join, If
-/// with Equals/Not/And/Or conditions. Anything else (GetAtt, a Ref to a resource) is reported
-/// as unresolvable.
+/// The parts of template.yaml the local tools need, read after its Fn::ForEach loops are written
+/// out (<see cref="ForEachExpansion"/>), with the intrinsic functions `sam local` resolves: Ref and
+/// Sub of parameters and pseudo parameters (short and long forms), Join, If with Equals/Not/And/Or
+/// conditions. Anything else (GetAtt, a Ref to a resource) is reported as unresolvable.
 /// </summary>
 public sealed partial class SamTemplate
 {
@@ -26,12 +26,21 @@ public sealed partial class SamTemplate
     public static SamTemplate Load(string path)
     {
         using var reader = new StreamReader(path);
+        return Parse(reader, path);
+    }
+
+    /// <summary>A template from its text; <paramref name="path"/> names it in messages.</summary>
+    public static SamTemplate Parse(TextReader reader, string path)
+    {
         var yaml = new YamlStream();
         yaml.Load(reader);
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root)
             throw new TemplateException($"{path} is not a CloudFormation template.");
-        return new SamTemplate(root, path);
+        return new SamTemplate(ForEachExpansion.Expand(root), path);
     }
+
+    /// <summary>The template as this class reads it (its loops written out), as YAML.</summary>
+    public string ExpandedYaml() => ForEachExpansion.ToYaml(_root);
 
     /// <summary>Parameters with their defaults (null when the template gives none).</summary>
     public IReadOnlyDictionary<string, string?> ParameterDefaults()
@@ -41,6 +50,10 @@ public sealed partial class SamTemplate
             StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, YamlNode> Resources() => Section("Resources");
+
+    public IReadOnlyDictionary<string, YamlNode> Outputs() => Section("Outputs");
+
+    public IReadOnlyDictionary<string, YamlNode> Conditions() => Section("Conditions");
 
     /// <summary>The Rules section: what CloudFormation checks of the parameters before it changes anything.</summary>
     public IReadOnlyDictionary<string, YamlNode> Rules() => Section("Rules");

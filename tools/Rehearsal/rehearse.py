@@ -7,8 +7,10 @@ usage: python3 tools/Rehearsal/rehearse.py --packages DIR   (DIR/<LogicalId>/ as
 Runs both paths of README's deploy section against a moto_server of its own: a new environment
 (ManageTables=true) and one whose tables exist already (ManageTables=false, stream ARNs given).
 The template is transformed with aws-sam-translator (what `sam deploy` asks CloudFormation to
-do); AWS::LanguageExtensions' part (a condition in DeletionPolicy) is resolved here first, as
-that transform would. What moto does not model is listed as checked in the template only; what
+do) after AWS::LanguageExtensions' part, as that transform would do it first: its Fn::ForEach
+loops expanded (cfn-lint's expansion, expansion.py; each loop where SAM CLI expands it too, and
+every resource as the reference of the template written out per table says) and the condition in
+DeletionPolicy resolved. What moto does not model is listed as checked in the template only; what
 a real account enforces and moto does not (alarm delivery through KMS, the responder's EventBridge
 rule, throttle alarms by cause, the template's Rules) is checked first on the transformed
 template by realaccount.py, for each way the stack can be deployed.
@@ -17,10 +19,11 @@ Exit 0 when every check holds.
 import argparse, copy, io, json, os, socket, subprocess, sys, time, zipfile
 
 import boto3
-from cfnlint.decode import decode
 from samtranslator.translator.transform import transform
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashboard  # noqa: E402
+import expansion  # noqa: E402
 import realaccount  # noqa: E402
 from realaccount import holds as condition, present  # noqa: E402
 
@@ -59,17 +62,12 @@ def start_moto():
 
 def clients(endpoint):
     kw = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms"]}
-
-
-def plain(node):
-    """cfn-lint's decoded nodes as plain dicts and lists."""
-    return json.loads(json.dumps(node))
+    return {n: boto3.client(n, **kw) for n in ["s3", "cloudformation", "dynamodb", "lambda", "iam", "sqs", "sns", "logs", "events", "kms", "cloudwatch"]}
 
 
 def package_and_transform(packages, bucket, s3, params):
     """The template as `sam deploy` hands it to CloudFormation; packages None: code locations only named."""
-    tpl = plain(decode(TEMPLATE)[0])
+    tpl = expansion.expand(TEMPLATE)
     # AWS::LanguageExtensions: Fn::If in DeletionPolicy / UpdateReplacePolicy.
     for res in tpl["Resources"].values():
         for key in ("DeletionPolicy", "UpdateReplacePolicy"):
@@ -227,6 +225,9 @@ def check_stack(c, stack, cfn, params):
             key = realaccount.value(cfn, props.get("KmsMasterKeyId"), params)
             want = c["kms"].describe_key(KeyId=resources[key.logical]["PhysicalResourceId"])["KeyMetadata"]["Arn"] if isinstance(key, realaccount.Ref) else key
             check(attributes.get("KmsMasterKeyId") == want, f"{logical}: encrypted with {key}")
+        elif t == "AWS::CloudWatch::Dashboard":
+            deployed = c["cloudwatch"].get_dashboard(DashboardName=r.value(props["DashboardName"]))
+            check(json.loads(deployed["DashboardBody"]) == json.loads(r.value(props["DashboardBody"])), f"{logical}: {deployed['DashboardName']}, its body as the template says")
         elif t == "AWS::Events::Rule" and "EventPattern" in props:
             rule = c["events"].describe_rule(Name=resources[logical]["PhysicalResourceId"].split("|")[-1])
             check(json.loads(rule["EventPattern"]) == realaccount.value(cfn, props["EventPattern"], params), f"{logical}: event pattern as the template says")
@@ -245,6 +246,19 @@ def check_stack(c, stack, cfn, params):
     check(outputs == set(cfn["Outputs"]), f"outputs: {len(cfn['Outputs'])} (tables, streams, queues, topic, functions)")
     print("  checked in the template only (moto does not model them): " +
           ", ".join(f"{k} x{v}" for k, v in sorted(template_only.items())))
+
+
+def template_checks():
+    """The template's loops: where SAM CLI expands them, and every resource as the reference has it."""
+    print("\n== the template: its Fn::ForEach loops, expanded (cfn-lint) as CloudFormation does")
+    misplaced = expansion.misplaced_loops(expansion.raw(TEMPLATE))
+    check(not misplaced, "every Fn::ForEach sits where SAM CLI (sam build --language-extensions) expands it too: at the top of "
+          "Resources, Outputs, Conditions or of a resource's Properties" + "".join(f"; not {loop} in {where}" for where, loop in misplaced))
+    changed, added, source = expansion.against_reference(expansion.expand(TEMPLATE))
+    check(not changed, f"every condition, resource and output of the reference ({source}) is in the expansion as it was"
+          + (f": changed or missing {', '.join(changed)} (compare: expansion.py template.yaml --same-as OLD; "
+             "refresh on purpose: --write-reference)" if changed else ""))
+    print(f"  note new since then: {', '.join(added) or 'nothing'}")
 
 
 def real_account_checks(c):
@@ -292,6 +306,17 @@ def real_account_checks(c):
     for namespace, metric, what in (("AWS/Lambda", "Errors", "a Lambda errors alarm"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "a failure queue alarm"),
                                     ("AWS/Lambda", "IteratorAge", "an iterator age alarm"), ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "a DynamoDB alarm on no throttling")):
         check(sample is not None and not realaccount.matches(pattern, realaccount.alarm_event(sample, namespace, metric)), f"the rule leaves {what} of the environment alone")
+
+    problems_of_dashboard, _, counts = dashboard.check(cfn, params, ROOT)
+    unshown = [p for p in problems_of_dashboard if p.startswith("not shown")]
+    unknown = [p for p in problems_of_dashboard if not p.startswith("not shown")]
+    check(counts and not unknown, f"the dashboard: its body is JSON once Fn::Sub is applied, and each of its {counts.get('metrics')} metrics is one the suite "
+          f"emits ({counts.get('suite')}: its namespace, the dimensions service and environment, a name the service's *Metrics.cs declares) or AWS "
+          f"publishes for a function, queue or table of the stack" + "".join(f"; {p}" for p in unknown[:6]))
+    check(counts and not unshown, f"the dashboard shows the stream consumers (records audited, counted and failed, events written, iterator age), "
+          f"the errors of the {counts.get('functions')} functions, the {counts.get('queues')} failure queues, backups created, failed and pruned, "
+          f"PITR's non-compliant tables and findings, throttle events by cause of the {counts.get('tables')} business tables, switches made and "
+          f"refused" + "".join(f"; {p}" for p in unshown))
 
     streams = ["ProductsStreamArn", "CustomersStreamArn", "ApplicationsStreamArn", "PricingRulesStreamArn", "QuotesStreamArn", "OrdersStreamArn"]
     existing = dict(base, ManageTables="false", **{p: f"arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/{p}" for p in streams})
@@ -366,6 +391,7 @@ def main():
     args = ap.parse_args()
     TEMPLATE = os.path.abspath(args.template)
     if args.template_only:
+        template_checks()
         real_account_checks(None)
         print(f"\nrehearsal (template only): {'every check holds' if not problems else f'{len(problems)} check(s) failed'}")
         return 1 if problems else 0
@@ -375,6 +401,7 @@ def main():
     try:
         c = clients(endpoint)
         c["s3"].create_bucket(Bucket="rehearsal-artifacts")
+        template_checks()
         real_account_checks(c)
 
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "dev"}, "new environment, dev")
@@ -383,7 +410,7 @@ def main():
         # prod provisioned: the throttle alarms, their topic and key, the responder's rule deployed
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "prod", "BillingMode": "PROVISIONED"}, "new environment, prod")
         check(len(before) == 8 and after == before, f"prod: the 8 tables outlive the stack (DeletionPolicy Retain; {len(after)} left)")
-        tpl = plain(decode(TEMPLATE)[0])
+        tpl = expansion.expand(TEMPLATE)
         policies = {json.dumps(res.get("DeletionPolicy")) for res in tpl["Resources"].values() if res["Type"] == "AWS::DynamoDB::Table"}
         check(policies == {json.dumps({"Fn::If": ["IsDev", "Delete", "Retain"]})}, "every table: DeletionPolicy Retain outside dev")
 

@@ -1,0 +1,21 @@
+namespace Functions.ThrottleResponder;
+
+/// <summary>
+/// The metrics of a throttle response, in its EMF record (namespace METRICS_NAMESPACE, dimensions
+/// service and environment): the names the dashboard and the rehearsal read. An integration test
+/// checks a response's record carries exactly these.
+/// </summary>
+public static class ThrottleMetrics
+{
+    public const string TablesSwitched = "TablesSwitched";
+    public const string SwitchesRefused = "SwitchesRefused";
+    public const string SwitchesFailed = "SwitchesFailed";
+    public const string TablesRestored = "TablesRestored";
+    /// <summary>Throttling recorded and not switched, by cause: a hot partition, the on-demand maximum, the account limit.</summary>
+    public const string HotPartitionThrottles = "HotPartitionThrottles";
+    public const string OnDemandMaximumThrottles = "OnDemandMaximumThrottles";
+    public const string AccountLimitThrottles = "AccountLimitThrottles";
+
+    public static IReadOnlyList<string> All { get; } =
+        [TablesSwitched, SwitchesRefused, SwitchesFailed, TablesRestored, HotPartitionThrottles, OnDemandMaximumThrottles, AccountLimitThrottles];
+}
