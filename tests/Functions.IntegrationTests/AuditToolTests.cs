@@ -275,16 +275,99 @@ public abstract class AuditToolTests(ILocalEngine engine)
         Assert.Equal("ops-console", now["updatedBy"].S); // not even the actor mark landed
     }
 
+    [Fact]
+    public async Task An_attribute_added_before_a_deletes_actor_mark_stops_the_delete_and_the_mark_is_said_to_be_written()
+    {
+        var (env, _, _, _) = await BadEditAsync();
+
+        var raced = await UndoRacedByAsync(env, () => UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } }),
+            "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.PartlyDone, raced.ExitCode);
+        Assert.Contains("Not deleted: a change came in between and added note", raced.Stderr, StringComparison.Ordinal);
+        var now = (await ItemAsync(env))!;
+        Assert.Equal("call the customer", now["note"].S);
+        Assert.Equal("bob", now["updatedBy"].S); // the actor mark was written: exit 5 would say nothing was
+    }
+
+    [Fact]
+    public async Task A_change_between_the_actor_mark_and_the_delete_stops_the_delete_and_the_mark_is_said_to_be_written()
+    {
+        var (env, _, _, _) = await BadEditAsync();
+
+        var raced = await UndoRacedAtAsync("DeleteItem", env, () => UpdateAsync(env, "SET #s = :s", new() { [":s"] = new() { S = "REOPENED" } }), null,
+            "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.PartlyDone, raced.ExitCode);
+        Assert.Contains("(it changed in status): not deleted, and it keeps updatedBy = bob", raced.Stderr, StringComparison.Ordinal);
+        var now = (await ItemAsync(env))!;
+        Assert.Equal("REOPENED", now["status"].S);
+        Assert.Equal("bob", now["updatedBy"].S);
+    }
+
+    [Fact]
+    public async Task An_attribute_added_between_the_actor_mark_and_the_delete_is_not_lost_the_item_is_put_back_as_that_write_left_it()
+    {
+        var (env, _, _, _) = await BadEditAsync();
+        var seen = await ItemAsync(env);
+
+        var raced = await UndoRacedAtAsync("DeleteItem", env, () => UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } }), null,
+            "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.PartlyDone, raced.ExitCode);
+        Assert.Contains("added note between the actor mark and the delete", raced.Stderr, StringComparison.Ordinal);
+        var now = (await ItemAsync(env))!;
+        Assert.True(AttributeValueEquality.MapEquals(
+            new Dictionary<string, StreamValue>(seen!) { ["updatedBy"] = StreamValue.FromS("bob"), ["note"] = StreamValue.FromS("call the customer") }, now), raced.ToString());
+        // The trail tells it as it happened: the mark, the delete, the item written back by bob.
+        await AuditAsync(env);
+        var history = await HistoryJsonAsync(env);
+        Assert.Equal(["MODIFY", "MODIFY", "REMOVE", "INSERT"], history.Skip(3).Select(c => c.GetProperty("eventName").GetString()));
+        Assert.Equal("bob", history[^1].GetProperty("actor").GetString());
+    }
+
+    [Fact]
+    public async Task An_attribute_the_delete_removed_unseen_is_named_when_it_cannot_be_put_back()
+    {
+        var (env, _, _, _) = await BadEditAsync();
+        var recreated = OrderKey();
+        recreated["status"] = new() { S = "NEW" };
+        recreated["updatedBy"] = new() { S = "checkout-service" };
+
+        // A note added between the mark and the delete; the item made anew between the delete and the put-back.
+        var raced = await UndoRacedAtAsync("DeleteItem", env, () => UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } }),
+            ("PutItem", () => engine.Client.PutItemAsync(env.Table("orders"), recreated)), "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.Failed, raced.ExitCode);
+        Assert.Contains("removed note, which a change had added between the actor mark and the delete", raced.Stderr, StringComparison.Ordinal);
+        Assert.Contains("note = \"call the customer\"", raced.Stderr, StringComparison.Ordinal);
+        var now = (await ItemAsync(env))!;
+        Assert.Equal("NEW", now["status"].S); // the item made meanwhile is not overwritten
+        Assert.False(now.ContainsKey("note"));
+    }
+
     /// <summary>
     /// The undo through a network that lets <paramref name="race"/> write to the item just before
     /// the undo's first write reaches the engine: after its read, before its write.
     /// </summary>
-    private async Task<ToolRun> UndoRacedByAsync(AuditEnvironment env, Func<Task> race, params string[] undo)
+    private Task<ToolRun> UndoRacedByAsync(AuditEnvironment env, Func<Task> race, params string[] undo)
+        => UndoRacedAtAsync("UpdateItem", env, race, null, undo);
+
+    /// <summary>
+    /// The same, before the first request of <paramref name="operation"/> (UpdateItem: the put-back
+    /// or the delete's actor mark; DeleteItem: the delete, after the mark), and optionally a second
+    /// race before the first request of another operation.
+    /// </summary>
+    private async Task<ToolRun> UndoRacedAtAsync(string operation, AuditEnvironment env, Func<Task> race,
+        (string Operation, Func<Task> Race)? then, params string[] undo)
     {
         var once = new FirstTimes();
         using var network = new ScriptedNetwork((request, forward) =>
-            request.Operation == "UpdateItem" && request.Names(env.Table("orders")) && once.First("race") ? RaceThenAsync(forward) : null);
-        async Task<HttpResponseMessage> RaceThenAsync(Func<Task<HttpResponseMessage>> forward)
+            !request.Names(env.Table("orders")) ? null
+            : request.Operation == operation && once.First(operation) ? RaceThenAsync(race, forward)
+            : then is { } next && request.Operation == next.Operation && once.First(next.Operation) ? RaceThenAsync(next.Race, forward)
+            : null);
+        static async Task<HttpResponseMessage> RaceThenAsync(Func<Task> race, Func<Task<HttpResponseMessage>> forward)
         {
             await race();
             return await forward();
@@ -300,7 +383,8 @@ public abstract class AuditToolTests(ILocalEngine engine)
         var raced = await UndoRacedByAsync(env, () => UpdateAsync(env, "SET note = :n", new() { [":n"] = new() { S = "call the customer" } }),
             "--to", paid, "--actor", "alice");
 
-        Assert.Equal(ExitCodes.Conflict, raced.ExitCode);
+        // Written, with the racing change kept: not exit 5, which says nothing was written.
+        Assert.Equal(ExitCodes.PartlyDone, raced.ExitCode);
         Assert.Contains("added note, which the undo kept", raced.Stderr, StringComparison.Ordinal);
         var now = (await ItemAsync(env))!;
         Assert.Equal("call the customer", now["note"].S);
@@ -476,5 +560,63 @@ public sealed class AuditToolCommandTests(DynamoDbLocalFixture local)
             Assert.Contains(verb, run.Stdout, StringComparison.Ordinal);
         foreach (var (code, meaning) in ExitCodes.All)
             Assert.Contains($"{code}  {meaning}", run.Stdout, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// --profile as an operator uses it, against moto, whose tables live in one region: the tool as a
+/// process with temporary AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE and no AWS_REGION.
+/// </summary>
+[Collection(MotoCollection.Name)]
+public sealed class AuditToolProfileTests(MotoFixture moto) : IDisposable
+{
+    private readonly DirectoryInfo _aws = Directory.CreateTempSubdirectory("auditcli-aws-");
+
+    public void Dispose() => _aws.Delete(recursive: true);
+
+    private Dictionary<string, string?> Environment()
+    {
+        var config = Path.Combine(_aws.FullName, "aws-config");
+        var credentials = Path.Combine(_aws.FullName, "aws-credentials");
+        // The default profile names another region: the same table name may exist there too.
+        File.WriteAllText(config, $"[default]\nregion = eu-west-3\n\n[profile ops]\nregion = {MotoFixture.Region}\n\n[profile bare]\noutput = json\n");
+        File.WriteAllText(credentials, "[default]\naws_access_key_id = test\naws_secret_access_key = test\n\n" +
+                                       "[ops]\naws_access_key_id = test\naws_secret_access_key = test\n\n[bare]\naws_access_key_id = test\naws_secret_access_key = test\n");
+        return new()
+        {
+            ["AWS_CONFIG_FILE"] = config,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
+            ["AWS_REGION"] = null,
+            ["AWS_DEFAULT_REGION"] = null,
+            ["AWS_ACCESS_KEY_ID"] = null,
+            ["AWS_SECRET_ACCESS_KEY"] = null,
+        };
+    }
+
+    [Fact]
+    public async Task A_profile_brings_its_region_and_one_without_a_region_is_refused_in_one_line()
+    {
+        var env = await AuditEnvironment.CreateAsync(moto);
+        await moto.Client.PutItemAsync(env.Table("orders"), new()
+        {
+            ["orderId"] = new() { S = "o-1" }, ["customerId#timestamp"] = new() { S = "c-1#2026-01-16T12:00:00Z" }, ["updatedBy"] = new() { S = "checkout" },
+        });
+        var (response, _) = await env.AuditAsync("orders");
+        Assert.Empty(AuditEnvironment.FailedSequenceNumbers(response));
+
+        var ops = await AuditTool.RunProcessAsync(moto, Environment(), "history", "order", "o-1", "--app", env.App, "--profile", "ops", "--json");
+        Assert.True(ops.ExitCode == 0, ops.ToString());
+        Assert.Single(JsonDocument.Parse(ops.Stdout).RootElement.EnumerateArray());
+
+        var bare = await AuditTool.RunProcessAsync(moto, Environment(), "history", "order", "o-1", "--app", env.App, "--profile", "bare");
+        Assert.Equal(ExitCodes.Aws, bare.ExitCode);
+        Assert.Equal("error: No region for the profile 'bare': it sets none, and neither --region nor AWS_REGION is given. " +
+                     "Pass --region, or add `region = ...` to the profile in the AWS config file.", bare.Stderr.Trim());
+
+        // --region still wins, and the error names the region it looked in.
+        var elsewhere = await AuditTool.RunProcessAsync(moto, Environment(), "history", "order", "o-1", "--app", env.App, "--profile", "ops", "--region", "eu-west-3");
+        Assert.Equal(ExitCodes.Aws, elsewhere.ExitCode);
+        Assert.Contains($"Table {env.Table("audit")} does not exist in the endpoint", elsewhere.Stderr, StringComparison.Ordinal);
+        Assert.Contains("region eu-west-3", elsewhere.Stderr, StringComparison.Ordinal);
     }
 }

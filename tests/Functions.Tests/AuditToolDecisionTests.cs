@@ -308,4 +308,15 @@ public class AuditToolDecisionTests
         if (!refused) Assert.NotNull(build());
         else Assert.Contains("300 operators", Assert.Throws<CliException>(build).Message, StringComparison.Ordinal);
     }
+
+    // Exit codes
+
+    [Fact]
+    public void Every_exit_code_is_documented_once_and_5_means_nothing_written()
+    {
+        var constants = typeof(ExitCodes).GetFields().Where(f => f.IsLiteral).Select(f => (int)f.GetRawConstantValue()!).Order().ToList();
+        Assert.Equal(constants, ExitCodes.All.Select(c => c.Code).Order());
+        Assert.EndsWith(": nothing written", ExitCodes.All.Single(c => c.Code == ExitCodes.Conflict).Meaning, StringComparison.Ordinal);
+        Assert.StartsWith("the undo wrote", ExitCodes.All.Single(c => c.Code == ExitCodes.PartlyDone).Meaning, StringComparison.Ordinal);
+    }
 }

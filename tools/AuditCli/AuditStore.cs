@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
+using Functions.Common.Lambda;
 using Functions.Common.Runtime;
 using RetryPolicy = Functions.Common.DynamoDb.RetryPolicy;
 using StreamValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
@@ -85,24 +86,31 @@ public sealed class AuditStore(IAmazonDynamoDB dynamo, TimeProvider clock, strin
             var added = AddedNames(response.Attributes, plan.Expected);
             return added.Count == 0
                 ? new UndoOutcome(ExitCodes.Ok, $"Put back: {entity.AuditKey} is as it was, with {actorMark}.")
-                : new UndoOutcome(ExitCodes.Conflict,
+                : new UndoOutcome(ExitCodes.PartlyDone,
                     $"Put back, but a change came in between and added {string.Join(", ", added)}, which the undo kept (it never overwrites what it has not seen).");
         }
         catch (ConditionalCheckFailedException ex)
         {
-            return Raced(entity, plan.Expected, ex.Item, "nothing written");
+            return Raced(entity, plan.Expected, ex.Item, "nothing written", ExitCodes.Conflict);
         }
         catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
         {
             var now = await CurrentAsync(entity, plan.Key).ConfigureAwait(false);
-            return now is not null && Functions.Common.Lambda.AttributeValueEquality.MapEquals(now, plan.Write!)
+            return now is not null && AttributeValueEquality.MapEquals(now, plan.Write!)
                 ? new UndoOutcome(ExitCodes.Ok, $"Put back (the write's answer was lost; read back, {entity.AuditKey} is as the undo wrote it).")
                 : new UndoOutcome(ExitCodes.Failed, $"The write's answer was lost ({DynamoDbErrors.Describe(ex)}) and {entity.AuditKey} is not as the undo would write it; look at `history`.");
         }
     }
 
+    /// <summary>
+    /// The actor mark, then the delete conditional on every attribute the mark's ALL_NEW returned.
+    /// A condition cannot say "no other attribute" (<see cref="ConditionalWrites"/>), so an
+    /// attribute a change adds between the two passes it unseen: the delete's ALL_OLD shows it,
+    /// and the item is written back as that change left it, unless an item was made there since.
+    /// </summary>
     private async Task<UndoOutcome> DeleteAsync(EntityRef entity, UndoPlan plan, string actorAttribute, string actor)
     {
+        var actorMark = $"{actorAttribute} = {actor}";
         Dictionary<string, StreamValue> marked;
         try
         {
@@ -112,7 +120,7 @@ public sealed class AuditStore(IAmazonDynamoDB dynamo, TimeProvider clock, strin
         }
         catch (ConditionalCheckFailedException ex)
         {
-            return Raced(entity, plan.Expected, ex.Item, "nothing written");
+            return Raced(entity, plan.Expected, ex.Item, "nothing written", ExitCodes.Conflict);
         }
         catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
         {
@@ -120,28 +128,63 @@ public sealed class AuditStore(IAmazonDynamoDB dynamo, TimeProvider clock, strin
         }
         var added = AddedNames(AttributeValueMapper.ToSdk(marked), plan.Expected).Where(n => n != actorAttribute).ToList();
         if (added.Count > 0)
-            return new UndoOutcome(ExitCodes.Conflict,
-                $"Not deleted: a change came in between and added {string.Join(", ", added)}. {entity.AuditKey} keeps it, with {actorAttribute} = {actor}.");
+            return new UndoOutcome(ExitCodes.PartlyDone,
+                $"Not deleted: a change came in between and added {string.Join(", ", added)}. {entity.AuditKey} keeps it, with {actorMark} written.");
+        Dictionary<string, AttributeValue> deleted;
         try
         {
-            await CallAsync(entity.TableName, () => dynamo.DeleteItemAsync(ConditionalWrites.Delete(entity.TableName, plan.Key, marked)), transportIsFinal: false).ConfigureAwait(false);
-            return new UndoOutcome(ExitCodes.Ok, $"Deleted: {entity.AuditKey} did not exist then; {actorAttribute} = {actor} was written first, so the audit trail names who removed it.");
+            var response = await CallAsync(entity.TableName, () => dynamo.DeleteItemAsync(ConditionalWrites.Delete(entity.TableName, plan.Key, marked)), transportIsFinal: false).ConfigureAwait(false);
+            deleted = response.Attributes ?? [];
         }
         catch (ConditionalCheckFailedException ex)
         {
-            return Raced(entity, marked, ex.Item, $"not deleted, and it keeps {actorAttribute} = {actor}");
+            return Raced(entity, marked, ex.Item, $"not deleted, and it keeps {actorMark}", ExitCodes.PartlyDone);
         }
         catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
         {
             return Lost(entity, ex);
         }
+        var unseen = AddedNames(deleted, marked);
+        return unseen.Count == 0
+            ? new UndoOutcome(ExitCodes.Ok, $"Deleted: {entity.AuditKey} did not exist then; {actorMark} was written first, so the audit trail names who removed it.")
+            : await WriteBackAsync(entity, plan.Key, deleted, unseen, actorMark).ConfigureAwait(false);
     }
 
-    private static UndoOutcome Raced(EntityRef entity, IReadOnlyDictionary<string, StreamValue>? expected, Dictionary<string, AttributeValue>? found, string result)
+    /// <summary>The item a delete removed with attributes it had not seen, put back as it was; if that cannot be done, what was lost, said whole.</summary>
+    private async Task<UndoOutcome> WriteBackAsync(EntityRef entity, IReadOnlyDictionary<string, StreamValue> key,
+        Dictionary<string, AttributeValue> deleted, List<string> unseen, string actorMark)
+    {
+        var image = AttributeValueMapper.FromSdk(deleted);
+        var names = string.Join(", ", unseen);
+        var writtenBack = new UndoOutcome(ExitCodes.PartlyDone,
+            $"Not deleted: a change added {names} between the actor mark and the delete, which the delete's condition cannot see; " +
+            $"{entity.AuditKey} was written back as that change left it (with {actorMark}), so the audit trail shows a REMOVE and an INSERT.");
+        string Removed(string why) =>
+            $"The delete removed {names}, which a change had added between the actor mark and the delete, and {why}. What it removed: " +
+            string.Join(", ", unseen.Select(n => $"{n} = {ValueText.Format(image[n])}")) + "; the audit trail's REMOVE record holds the whole item.";
+        try
+        {
+            await CallAsync(entity.TableName, () => dynamo.PutItemAsync(ConditionalWrites.WriteBack(entity.TableName, key, deleted)), transportIsFinal: false).ConfigureAwait(false);
+            return writtenBack;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return new UndoOutcome(ExitCodes.Failed, Removed($"{entity.AuditKey} could not be written back: an item was made there since, and it stands"));
+        }
+        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
+        {
+            var now = await CurrentAsync(entity, key).ConfigureAwait(false);
+            return now is not null && AttributeValueEquality.MapEquals(now, image)
+                ? writtenBack
+                : new UndoOutcome(ExitCodes.Failed, Removed($"the answer to writing it back was lost ({DynamoDbErrors.Describe(ex)}) and {entity.AuditKey} is not as it was"));
+        }
+    }
+
+    private static UndoOutcome Raced(EntityRef entity, IReadOnlyDictionary<string, StreamValue>? expected, Dictionary<string, AttributeValue>? found, string result, int exitCode)
     {
         var now = found is { Count: > 0 } ? AttributeValueMapper.FromSdk(found) : null;
         var what = found is null ? "" : now is null ? " (it was deleted)" : $" (it changed in {string.Join(", ", ItemDiff.Between(expected, now).Select(c => c.Path))})";
-        return new UndoOutcome(ExitCodes.Conflict, $"{entity.AuditKey} changed between the undo's read and its write{what}: {result}.");
+        return new UndoOutcome(exitCode, $"{entity.AuditKey} changed between the undo's read and its write{what}: {result}.");
     }
 
     private static UndoOutcome Lost(EntityRef entity, Exception ex)

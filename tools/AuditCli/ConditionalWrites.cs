@@ -12,9 +12,13 @@ namespace Functions.AuditCli;
 /// attribute of that image with <c>=</c>, which DynamoDB supports on every type, lists and maps
 /// included, comparing numbers by value and sets in any order (API reference, Condition:
 /// "EQ is supported for all data types, including lists and maps"; checked on DynamoDB Local and
-/// moto). No expression can say "and no other attribute": the put-back is therefore an
-/// UpdateItem that sets and removes only what differs, so an attribute a concurrent write adds
-/// (and the condition cannot see) is kept, never overwritten, and reported from ALL_OLD.
+/// moto). No expression can say "and no other attribute": every function of the expression
+/// language takes one attribute's path (Developer Guide, "Condition and filter expressions,
+/// operators, and functions"), and a transaction's ConditionCheck uses the same language. The
+/// put-back is therefore an UpdateItem that sets and removes only what differs, so an attribute a
+/// concurrent write adds (and the condition cannot see) is kept, never overwritten, and reported
+/// from ALL_OLD; a delete, which cannot keep one, is checked by its ALL_OLD and undone by
+/// <see cref="WriteBack"/> (AuditStore).
 /// </summary>
 public static class ConditionalWrites
 {
@@ -78,6 +82,23 @@ public static class ConditionalWrites
             ExpressionAttributeNames = expression.Names,
             ExpressionAttributeValues = expression.Values,
             ReturnValues = Amazon.DynamoDBv2.ReturnValue.ALL_OLD,
+            ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
+        };
+    }
+
+    /// <summary>
+    /// Puts a deleted item back exactly as the delete's ALL_OLD had it, only where no item has been
+    /// made since: a write that came after the delete is never overwritten.
+    /// </summary>
+    public static PutItemRequest WriteBack(string table, IReadOnlyDictionary<string, StreamValue> key, Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> deleted)
+    {
+        var expression = new Expression(key);
+        return new PutItemRequest
+        {
+            TableName = table,
+            Item = deleted,
+            ConditionExpression = expression.Matches(null),
+            ExpressionAttributeNames = expression.Names,
             ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
     }

@@ -13,10 +13,16 @@ public static class ExitCodes
     public const int NotFound = 3;
     /// <summary>The audit trail cannot give what was asked, so nothing was written: images reduced for size, redacted or not carried by the stream; the state at that time unknown; the item changed since the newest audit record.</summary>
     public const int CannotTell = 4;
-    /// <summary>The item changed between the undo's read and its write: the undo wrote nothing (or, for a delete, only its actor mark).</summary>
+    /// <summary>The item changed between the undo's read and its write, and the undo wrote nothing: a script may read again and retry.</summary>
     public const int Conflict = 5;
-    /// <summary>AWS could not be reached as configured: no credentials or region, no such table, access denied, endpoint down.</summary>
+    /// <summary>AWS could not be reached as configured: no credentials or region (or a profile without one), no such table, access denied, endpoint down.</summary>
     public const int Aws = 6;
+    /// <summary>
+    /// The undo wrote, but a change came in between and was kept, so the item is not as it was at
+    /// the time asked: a put-back kept an attribute the change added; a delete stopped after its
+    /// actor mark, or was written back as the change left the item. Not a retry: look at history.
+    /// </summary>
+    public const int PartlyDone = 7;
 
     public static readonly IReadOnlyList<(int Code, string Meaning)> All =
     [
@@ -27,6 +33,7 @@ public static class ExitCodes
         (CannotTell, "the audit trail cannot tell (images reduced, redacted or not carried; state unknown; item changed since its newest audit record): nothing written"),
         (Conflict, "the item changed between the undo's read and write: nothing written"),
         (Aws, "AWS not reachable as configured: credentials, region, table, permissions, endpoint"),
+        (PartlyDone, "the undo wrote, but a change that came in between was kept: the item is not as it was at the time asked (the message says what)"),
     ];
 }
 
