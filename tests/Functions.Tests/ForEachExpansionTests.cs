@@ -171,6 +171,21 @@ public class ForEachExpansionTests
         Assert.Contains(ForEachExpansion.ReferenceUrl, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Outputs:\n  Fn::ForEach::Topics: [Name, [a], {'O${Name}': {Value: x}}]", "Resources.Fn::ForEach::Topics's too")]
+    [InlineData("  Topics: {Type: AWS::SNS::Topic}", "the loop's name Topics is a resource's logical id too")]
+    public void A_loop_name_used_twice_or_by_a_resource_is_refused(string more, string message)
+    {
+        var yaml = $"""
+            Resources:
+              Fn::ForEach::Topics: [Name, [a, b], {"{"}'T${"{"}Name{"}"}': {"{"}Type: AWS::SNS::Topic{"}"}{"}"}]
+            {more}
+            """;
+        var error = Assert.Throws<TemplateException>(() => Parse(yaml));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Contains(ForEachExpansion.ReferenceUrl, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Keys_may_hold_an_identifier_as_and_form_and_properties_loops_need_only_their_own()
     {

@@ -13,11 +13,13 @@ namespace Functions.DevKit;
 /// Ref and GetAtt; a Fn::FindInMap whose arguments are then plain values is looked up, so a value
 /// may come from Mappings by the loop's item (<c>!Sub ["${App}-${Suffix}", {Suffix: !FindInMap
 /// [Tables, !Ref Table, Name]}]</c>). Every reader of the template sees the expansion.
-/// Only the forms AWS's reference allows are taken (<see cref="ReferenceUrl"/>): a collection is a
-/// literal list ("an array in this parameter, or a Ref to a CommaDelimitedList"; the latter's items
-/// are known only at deploy, so DevKit refuses it too), and each key a loop makes holds the
-/// identifier of every loop it is in ("${Identifier} or &amp;{Identifier} must be included within the
-/// OutputKey"). cfn-lint and SAM CLI take more; CloudFormation's transform, which deploys, need not.
+/// Only the forms AWS's reference allows are taken (<see cref="ReferenceUrl"/>); cfn-lint and SAM CLI
+/// take more, CloudFormation's transform, which deploys, need not. A collection is a literal list
+/// ("an array in this parameter, or a Ref to a CommaDelimitedList": the latter's items are known only
+/// at deploy, so DevKit refuses it too); each key a loop makes holds the identifier of every loop
+/// around it ("${Identifier} or &amp;{Identifier} must be included within the OutputKey"); a loop's
+/// name is unique and no resource's ("must be unique within the template and can't conflict with any
+/// logical ID").
 /// </summary>
 public static class ForEachExpansion
 {
@@ -35,6 +37,9 @@ public static class ForEachExpansion
             var section = SamTemplate.Scalar(key) ?? "";
             expanded.Add(Copy(key), section is "Parameters" or "Mappings" ? Copy(value) : walker.Walk(value, Identifiers.None, section));
         }
+        if (SamTemplate.Child(expanded, "Resources") is YamlMappingNode resources
+            && walker.LoopNames.FirstOrDefault(l => resources.Children.ContainsKey(new YamlScalarNode(l.Key))) is { Key: not null } clash)
+            throw new TemplateException($"{clash.Value.Where}: the loop's name {clash.Key} is a resource's logical id too ({ReferenceUrl}).");
         return expanded;
     }
 
@@ -57,6 +62,9 @@ public static class ForEachExpansion
 
     private sealed class Walker(YamlMappingNode? mappings)
     {
+        // Each loop's name, its node and where it was first met (a loop inside another is walked once per item there).
+        public Dictionary<string, (YamlNode Node, string Where)> LoopNames { get; } = new(StringComparer.Ordinal);
+
         public YamlNode Walk(YamlNode node, Identifiers ids, string where) => node switch
         {
             YamlScalarNode scalar => Scalar(scalar, ids),
@@ -126,6 +134,9 @@ public static class ForEachExpansion
         {
             if (value is not YamlSequenceNode { Children: [YamlScalarNode { Value: { Length: > 0 } identifier }, var collection, YamlMappingNode body] })
                 throw new TemplateException($"{where}.{loop}: Fn::ForEach takes [Identifier, Collection, {{OutputKey: OutputValue}}].");
+            if (LoopNames.TryGetValue(loop[LoopPrefix.Length..], out var other) && !ReferenceEquals(other.Node, value))
+                throw new TemplateException($"{where}.{loop}: the loop's name is {other.Where}'s too; it must be unique in the template ({ReferenceUrl}).");
+            LoopNames.TryAdd(loop[LoopPrefix.Length..], (value, $"{where}.{loop}"));
             if (collection is not YamlSequenceNode { Tag.IsEmpty: true } items || items.Children.Any(i => i is not YamlScalarNode { Tag.IsEmpty: true }))
                 throw new TemplateException($"{where}.{loop}: its collection must be a literal list of strings (AWS documents that, or a Ref to a "
                     + $"CommaDelimitedList parameter, which DevKit cannot expand before deploy; not a Fn::FindInMap: {ReferenceUrl}).");

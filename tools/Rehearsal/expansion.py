@@ -89,16 +89,20 @@ def misplaced_loops(template):
 # Fn::ForEach as AWS's template reference allows it: "Collection: The collection of values to
 # iterate over. This can be an array in this parameter, or it can be a Ref to a
 # CommaDelimitedList"; "OutputKey: ... ${Identifier} or &{Identifier} must be included within the
-# OutputKey parameter" (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html).
+# OutputKey parameter"; and a loop's logical name "must be unique within the template and can't
+# conflict with any logical ID value in the Resources section"
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html).
 # cfn-lint and SAM CLI also take a Fn::FindInMap as the collection and a key without the
 # identifier; CloudFormation's own transform, which deploys the template, is held to the reference.
 FOREACH_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html"
 
 
-def undocumented_loops(template):
+def undocumented_loops(template, logical_ids=()):
     """Every Fn::ForEach outside AWS's reference: its collection neither a list of strings nor a Ref
-    to a CommaDelimitedList parameter, or a key it makes without the identifier of each loop it is in."""
+    to a CommaDelimitedList parameter, a key it makes without the identifier of each loop it is in,
+    or its name taken by another loop or by a resource (logical_ids: the expansion's)."""
     template = plain(template)
+    names = {}
     lists = {name for name, p in template.get("Parameters", {}).items() if isinstance(p, dict) and p.get("Type") == "CommaDelimitedList"}
     found = []
 
@@ -124,6 +128,7 @@ def undocumented_loops(template):
             elif not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and isinstance(value[2], dict)):
                 found.append(f"{where}.{key}: not [Identifier, Collection, {{OutputKey: OutputValue}}]")
             else:
+                names.setdefault(key[len(FOR_EACH):], []).append(f"{where}.{key}")
                 identifier, collection, fragment = value
                 if not documented(collection):
                     found.append(f"{where}.{key}: its collection {json.dumps(collection)} is neither a list of strings nor a Ref to a CommaDelimitedList parameter")
@@ -131,6 +136,9 @@ def undocumented_loops(template):
 
     for section in SECTIONS:
         visit(template.get(section, {}), section, [])
+    for name, places in names.items():
+        if len(places) > 1 or name in logical_ids:
+            found.append(f"the loop name {name} is {'used twice' if len(places) > 1 else 'a resource logical id too'}: {', '.join(places)}")
     return found
 
 
@@ -221,7 +229,7 @@ def main():
     for where, loop in misplaced_loops(raw(args.template)):
         print(f"{where}: {loop} is out of SAM CLI's reach")
         status = 1
-    for problem in undocumented_loops(raw(args.template)):
+    for problem in undocumented_loops(raw(args.template), mine.get("Resources", {})):
         print(f"{problem} ({FOREACH_DOC})")
         status = 1
     if args.same_as:
