@@ -154,7 +154,8 @@ def resolved(node):
     sub = node.get("Fn::Sub")
     if len(node) == 1 and isinstance(sub, list) and len(sub) == 2 and isinstance(sub[0], str) and isinstance(sub[1], dict):
         text, variables = sub
-        plain_values = {k: v for k, v in variables.items() if isinstance(v, str)}
+        # (a value holding ${...} stays a variable: Sub does not substitute into what it puts in)
+        plain_values = {k: v for k, v in variables.items() if isinstance(v, str) and "${" not in v}
         text = re.sub(r"\$\{([^}!][^}]*)\}", lambda m: plain_values.get(m.group(1), m.group(0)), text)
         rest = {k: v for k, v in variables.items() if k not in plain_values}
         if rest:
