@@ -38,6 +38,19 @@ public class TemplateTests
         Assert.Equal("maip-dev-", environment.TablePrefix.Value);
     }
 
+    // CloudFormation's own transform expands the loops at deploy; cfn-lint and SAM CLI take more than
+    // AWS documents for it (ForEachExpansion.ReferenceUrl), and DevKit refuses that more: a FindInMap
+    // as a collection, a key without the identifier of each loop around it.
+    [Fact]
+    public void The_templates_loops_are_in_the_form_AWS_documents_and_write_out_every_table_and_function()
+    {
+        Assert.Contains(ForEachExpansion.LoopPrefix, File.ReadAllText(Repo.TemplatePath), StringComparison.Ordinal);
+        var template = SamTemplate.Load(Repo.TemplatePath);
+
+        Assert.Equal(8, template.ResourcesOfType("AWS::DynamoDB::Table").Count());
+        Assert.Equal(FunctionDefinition.LogicalIds(template).Count, template.ResourcesOfType("AWS::Logs::LogGroup").Count());
+    }
+
     [Fact]
     public void Handler_resolution_rejects_what_the_runtime_would_reject()
     {

@@ -10,12 +10,22 @@ namespace Functions.DevKit;
 /// the same template). Each loop's body is repeated for every item of its collection, with the
 /// identifier put into keys (<c>${Id}</c>, and <c>&amp;{Id}</c> without what is not a letter or
 /// digit), into Fn::Sub strings (a Sub left with nothing to substitute becomes the plain string),
-/// Ref and GetAtt; a Fn::FindInMap whose arguments are then plain values is looked up, so a
-/// collection or a value may come from Mappings. Every reader of the template sees the expansion.
+/// Ref and GetAtt; a Fn::FindInMap whose arguments are then plain values is looked up, so a value
+/// may come from Mappings by the loop's item (<c>!Sub ["${App}-${Suffix}", {Suffix: !FindInMap
+/// [Tables, !Ref Table, Name]}]</c>). Every reader of the template sees the expansion.
+/// Only the forms AWS's reference allows are taken (<see cref="ReferenceUrl"/>); cfn-lint and SAM CLI
+/// take more, CloudFormation's transform, which deploys, need not. A collection is a literal list
+/// ("an array in this parameter, or a Ref to a CommaDelimitedList": the latter's items are known only
+/// at deploy, so DevKit refuses it too); each key a loop makes holds the identifier of every loop
+/// around it ("${Identifier} or &amp;{Identifier} must be included within the OutputKey"); a loop's
+/// name is unique and no resource's ("must be unique within the template and can't conflict with any
+/// logical ID").
 /// </summary>
 public static class ForEachExpansion
 {
     public const string LoopPrefix = "Fn::ForEach::";
+
+    public const string ReferenceUrl = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html";
 
     /// <summary>The template with every loop written out; Parameters and Mappings as they are.</summary>
     public static YamlMappingNode Expand(YamlMappingNode template)
@@ -27,6 +37,9 @@ public static class ForEachExpansion
             var section = SamTemplate.Scalar(key) ?? "";
             expanded.Add(Copy(key), section is "Parameters" or "Mappings" ? Copy(value) : walker.Walk(value, Identifiers.None, section));
         }
+        if (SamTemplate.Child(expanded, "Resources") is YamlMappingNode resources
+            && walker.LoopNames.FirstOrDefault(l => resources.Children.ContainsKey(new YamlScalarNode(l.Key))) is { Key: not null } clash)
+            throw new TemplateException($"{clash.Value.Where}: the loop's name {clash.Key} is a resource's logical id too ({ReferenceUrl}).");
         return expanded;
     }
 
@@ -49,6 +62,9 @@ public static class ForEachExpansion
 
     private sealed class Walker(YamlMappingNode? mappings)
     {
+        // Each loop's name, its node and where it was first met (a loop inside another is walked once per item there).
+        public Dictionary<string, (YamlNode Node, string Where)> LoopNames { get; } = new(StringComparer.Ordinal);
+
         public YamlNode Walk(YamlNode node, Identifiers ids, string where) => node switch
         {
             YamlScalarNode scalar => Scalar(scalar, ids),
@@ -88,14 +104,19 @@ public static class ForEachExpansion
             return argument;
         }
 
-        private YamlMappingNode Mapping(YamlMappingNode mapping, Identifiers ids, string where)
+        // loops: the identifiers of the loops whose fragment this mapping is (each key must hold them all).
+        private YamlMappingNode Mapping(YamlMappingNode mapping, Identifiers ids, string where, IReadOnlyList<string>? loops = null)
         {
             var result = new YamlMappingNode { Style = mapping.Style };
             foreach (var (keyNode, value) in mapping.Children)
             {
                 var key = SamTemplate.Scalar(keyNode) ?? throw new TemplateException($"{where}: a key that is not a string.");
+                if (!key.StartsWith(LoopPrefix, StringComparison.Ordinal)
+                    && loops?.Where(i => !key.Contains("${" + i + "}", StringComparison.Ordinal) && !key.Contains("&{" + i + "}", StringComparison.Ordinal)).ToList() is [_, ..] missing)
+                    throw new TemplateException($"{where}: the key {key} lacks {string.Join(" and ", missing.Select(i => "${" + i + "}"))}; "
+                        + $"each key a loop makes must hold its identifier ({ReferenceUrl}).");
                 var entries = key.StartsWith(LoopPrefix, StringComparison.Ordinal)
-                    ? Loop(key, value, ids, where)
+                    ? Loop(key, value, ids, where, loops ?? [])
                     : [(ids.Substitute(key), Walk(value, ids, $"{where}.{ids.Substitute(key)}"))];
                 foreach (var (name, item) in entries)
                 {
@@ -108,15 +129,20 @@ public static class ForEachExpansion
         }
 
         // [Identifier, Collection, Body]: the body once per item, its entries merged where the loop stood.
-        private IEnumerable<(string Key, YamlNode Value)> Loop(string loop, YamlNode value, Identifiers ids, string where)
+        // enclosing: the identifiers of the loops this one stands in the fragment of.
+        private IEnumerable<(string Key, YamlNode Value)> Loop(string loop, YamlNode value, Identifiers ids, string where, IReadOnlyList<string> enclosing)
         {
             if (value is not YamlSequenceNode { Children: [YamlScalarNode { Value: { Length: > 0 } identifier }, var collection, YamlMappingNode body] })
                 throw new TemplateException($"{where}.{loop}: Fn::ForEach takes [Identifier, Collection, {{OutputKey: OutputValue}}].");
-            if (Walk(collection, ids, $"{where}.{loop}") is not YamlSequenceNode { Tag.IsEmpty: true } items
-                || items.Children.Any(i => i is not YamlScalarNode { Tag.IsEmpty: true }))
-                throw new TemplateException($"{where}.{loop}: its collection must be a list of strings, or a Fn::FindInMap of one.");
+            if (LoopNames.TryGetValue(loop[LoopPrefix.Length..], out var other) && !ReferenceEquals(other.Node, value))
+                throw new TemplateException($"{where}.{loop}: the loop's name is {other.Where}'s too; it must be unique in the template ({ReferenceUrl}).");
+            LoopNames.TryAdd(loop[LoopPrefix.Length..], (value, $"{where}.{loop}"));
+            if (collection is not YamlSequenceNode { Tag.IsEmpty: true } items || items.Children.Any(i => i is not YamlScalarNode { Tag.IsEmpty: true }))
+                throw new TemplateException($"{where}.{loop}: its collection must be a literal list of strings (AWS documents that, or a Ref to a "
+                    + $"CommaDelimitedList parameter, which DevKit cannot expand before deploy; not a Fn::FindInMap: {ReferenceUrl}).");
+            List<string> identifiers = [.. enclosing, identifier];
             foreach (var item in items.Children.Cast<YamlScalarNode>())
-                foreach (var (key, output) in Mapping(body, ids.With(identifier, item.Value ?? ""), $"{where}.{loop}").Children)
+                foreach (var (key, output) in Mapping(body, ids.With(identifier, item.Value ?? ""), $"{where}.{loop}", identifiers).Children)
                     yield return (SamTemplate.Scalar(key)!, output);
         }
 

@@ -10,9 +10,13 @@ Fn::ForEach written out, its identifiers put into keys, Sub, Ref and GetAtt, and
 it can look up resolved. CloudFormation does the same server side before the SAM transform. What
 cfn-lint expands and SAM CLI would not (sam build --language-extensions expands a loop only at the
 top of Resources, Outputs, Conditions or of a resource's Properties:
-samcli/lib/cfn_language_extensions/processors/foreach.py) is refused by misplaced_loops.
+samcli/lib/cfn_language_extensions/processors/foreach.py) is refused by misplaced_loops; what
+cfn-lint and SAM CLI expand and AWS's reference of Fn::ForEach rules out, by undocumented_loops.
+Comparisons (--same-as, the reference) are of resolved values: a Sub's variable that the expansion
+made a plain string (a FindInMap of the loop's item) is put into the Sub's text, as CloudFormation
+will, so ["${App}-${Suffix}", {Suffix: orders}] and "${App}-orders" are the same value.
 """
-import argparse, hashlib, json, os, sys
+import argparse, hashlib, json, os, re, sys
 
 from cfnlint.decode import decode
 from cfnlint.template import Template
@@ -82,8 +86,86 @@ def misplaced_loops(template):
     return found
 
 
+# Fn::ForEach as AWS's template reference allows it: "Collection: The collection of values to
+# iterate over. This can be an array in this parameter, or it can be a Ref to a
+# CommaDelimitedList"; "OutputKey: ... ${Identifier} or &{Identifier} must be included within the
+# OutputKey parameter"; and a loop's logical name "must be unique within the template and can't
+# conflict with any logical ID value in the Resources section"
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html).
+# cfn-lint and SAM CLI also take a Fn::FindInMap as the collection and a key without the
+# identifier; CloudFormation's own transform, which deploys the template, is held to the reference.
+FOREACH_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html"
+
+
+def undocumented_loops(template, logical_ids=()):
+    """Every Fn::ForEach outside AWS's reference: its collection neither a list of strings nor a Ref
+    to a CommaDelimitedList parameter, a key it makes without the identifier of each loop it is in,
+    or its name taken by another loop or by a resource (logical_ids: the expansion's)."""
+    template = plain(template)
+    names = {}
+    lists = {name for name, p in template.get("Parameters", {}).items() if isinstance(p, dict) and p.get("Type") == "CommaDelimitedList"}
+    found = []
+
+    def documented(collection):
+        if isinstance(collection, list):
+            return all(isinstance(item, str) for item in collection)
+        return isinstance(collection, dict) and list(collection) == ["Ref"] and collection["Ref"] in lists
+
+    def visit(node, where, identifiers):
+        """identifiers: of the loops whose fragment holds node's keys directly (each key must name them all)."""
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                visit(item, f"{where}[{i}]", [])
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if not key.startswith(FOR_EACH):
+                missing = [i for i in identifiers if "${" + i + "}" not in key and "&{" + i + "}" not in key]
+                if missing:
+                    found.append(f"{where}: the key {key} lacks {' and '.join('${' + i + '}' for i in missing)}")
+                visit(value, f"{where}.{key}", [])
+            elif not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and isinstance(value[2], dict)):
+                found.append(f"{where}.{key}: not [Identifier, Collection, {{OutputKey: OutputValue}}]")
+            else:
+                names.setdefault(key[len(FOR_EACH):], []).append(f"{where}.{key}")
+                identifier, collection, fragment = value
+                if not documented(collection):
+                    found.append(f"{where}.{key}: its collection {json.dumps(collection)} is neither a list of strings nor a Ref to a CommaDelimitedList parameter")
+                visit(fragment, f"{where}.{key}", identifiers + [identifier])
+
+    for section in SECTIONS:
+        visit(template.get(section, {}), section, [])
+    for name, places in names.items():
+        if len(places) > 1 or name in logical_ids:
+            found.append(f"the loop name {name} is {'used twice' if len(places) > 1 else 'a resource logical id too'}: {', '.join(places)}")
+    return found
+
+
+def resolved(node):
+    """node with each Fn::Sub variable that is a plain string put into the Sub's text (and a Sub
+    left with no ${...} written as its string, as cfn-lint's expansion writes one): the value
+    CloudFormation resolves, whichever way the template spells it."""
+    if isinstance(node, list):
+        return [resolved(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: resolved(v) for k, v in node.items()}
+    sub = node.get("Fn::Sub")
+    if len(node) == 1 and isinstance(sub, list) and len(sub) == 2 and isinstance(sub[0], str) and isinstance(sub[1], dict):
+        text, variables = sub
+        # (a value holding ${...} stays a variable: Sub does not substitute into what it puts in)
+        plain_values = {k: v for k, v in variables.items() if isinstance(v, str) and "${" not in v}
+        text = re.sub(r"\$\{([^}!][^}]*)\}", lambda m: plain_values.get(m.group(1), m.group(0)), text)
+        rest = {k: v for k, v in variables.items() if k not in plain_values}
+        if rest:
+            return {"Fn::Sub": [text, rest]}
+        return {"Fn::Sub": text} if "${" in text else text
+    return node
+
+
 def digest(entry):
-    return hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(resolved(entry), sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
 
 
 def write_reference(expanded, source, path=REFERENCE):
@@ -112,8 +194,8 @@ def differences(mine, other, sections=SECTIONS):
                 found.append(f"{section}.{key}: missing")
             elif key not in b:
                 found.append(f"{section}.{key}: not in the other template")
-            elif a[key] != b[key]:
-                found.append(f"{section}.{key}: {first_difference(a[key], b[key])}")
+            elif resolved(a[key]) != resolved(b[key]):
+                found.append(f"{section}.{key}: {first_difference(resolved(a[key]), resolved(b[key]))}")
     return found
 
 
@@ -147,6 +229,9 @@ def main():
     status = 0
     for where, loop in misplaced_loops(raw(args.template)):
         print(f"{where}: {loop} is out of SAM CLI's reach")
+        status = 1
+    for problem in undocumented_loops(raw(args.template), mine.get("Resources", {})):
+        print(f"{problem} ({FOREACH_DOC})")
         status = 1
     if args.same_as:
         other = expand(args.same_as)

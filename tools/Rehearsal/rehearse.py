@@ -254,6 +254,12 @@ def template_checks():
     misplaced = expansion.misplaced_loops(expansion.raw(TEMPLATE))
     check(not misplaced, "every Fn::ForEach sits where SAM CLI (sam build --language-extensions) expands it too: at the top of "
           "Resources, Outputs, Conditions or of a resource's Properties" + "".join(f"; not {loop} in {where}" for where, loop in misplaced))
+    # cfn-lint and SAM CLI expand more than CloudFormation's transform is documented to take, and
+    # no real change set can be run here: hold every loop to AWS's reference (expansion.FOREACH_DOC).
+    undocumented = expansion.undocumented_loops(expansion.raw(TEMPLATE), expansion.expand(TEMPLATE)["Resources"])
+    check(not undocumented, "every Fn::ForEach in the form AWS documents: its collection a list (or a Ref to a CommaDelimitedList), "
+          "each key it makes holding the identifier of every loop it is in, its name unique and no resource's (" + expansion.FOREACH_DOC + ")"
+          + "".join(f"; {problem}" for problem in undocumented))
     changed, added, source = expansion.against_reference(expansion.expand(TEMPLATE))
     check(not changed, f"every condition, resource and output of the reference ({source}) is in the expansion as it was"
           + (f": changed or missing {', '.join(changed)} (compare: expansion.py template.yaml --same-as OLD; "
