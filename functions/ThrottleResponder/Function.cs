@@ -42,7 +42,7 @@ public sealed class Function
         _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
         _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
         // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
-        // (final) from too many table operations at once (waited out).
+        // (final) from too many table operations at once and a limit DynamoDB does not name (waited out).
         _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions());
         _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
     }

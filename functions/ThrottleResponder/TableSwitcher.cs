@@ -71,14 +71,15 @@ internal sealed class TableSwitcher(
             }
             catch (Exception ex) when (ex is not DeadlineReachedException)
             {
-                var limit = ex is LimitExceededException
-                    ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true, table.LastSwitchToOnDemand, clock.GetUtcNow())
-                    : (UpdateLimit?)null;
-                (response.Outcome, response.Reason) = limit == UpdateLimit.DailySwitches
-                    ? (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table))
-                    : (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}" + (limit == UpdateLimit.TooManyOperations
-                        ? ", too many table operations in the account at once for longer than this invocation could wait; Lambda's retry tries again"
-                        : ""));
+                var limit = ex is LimitExceededException ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true) : (UpdateLimit?)null;
+                (response.Outcome, response.Reason) = limit switch
+                {
+                    UpdateLimit.DailySwitches => (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table)),
+                    UpdateLimit.Unclear => (ThrottleOutcome.Failed, ThrottlePolicy.UnclearLimit(ex.Message)),
+                    UpdateLimit.TooManyOperations => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}, too many table operations " +
+                                                                              "in the account at once for longer than this invocation could wait; Lambda's retry tries again"),
+                    _ => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}"),
+                };
                 await audit.PutOnceAsync(change with { EventName = SwitchFailed, Reason = response.Reason }, deadline).ConfigureAwait(false);
                 return;
             }
@@ -181,7 +182,7 @@ internal sealed class TableSwitcher(
                 {
                     Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
                 }).ToList(),
-            }, lastSwitchToOnDemand: null).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             if (!updated)
             {
                 (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "provisioned meanwhile by another restore: nothing to do");
@@ -241,12 +242,12 @@ internal sealed class TableSwitcher(
         };
         try
         {
-            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), capIndexes);
+            return (await UpdateWhenActiveAsync(request).ConfigureAwait(false), capIndexes);
         }
         catch (AmazonDynamoDBException ex) when (capIndexes && ex.ErrorCode == "ValidationException")
         {
             request.GlobalSecondaryIndexUpdates = null;
-            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), false);
+            return (await UpdateWhenActiveAsync(request).ConfigureAwait(false), false);
         }
     }
 
@@ -270,7 +271,7 @@ internal sealed class TableSwitcher(
     /// meanwhile, the table got the billing mode asked for (another delivery of the same alarm
     /// switched it): nothing to do.
     /// </summary>
-    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request, DateTimeOffset? lastSwitchToOnDemand)
+    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request)
     {
         var toOnDemand = request.BillingMode == BillingMode.PAY_PER_REQUEST;
         while (true)
@@ -285,9 +286,10 @@ internal sealed class TableSwitcher(
                 // another update is running: wait for it
             }
             catch (LimitExceededException ex) when (deadline.Allows(settings.UpdatingPollInterval)
-                && ThrottlePolicy.LimitOf(ex.Message, toOnDemand, lastSwitchToOnDemand, clock.GetUtcNow()) == UpdateLimit.TooManyOperations)
+                && ThrottlePolicy.LimitOf(ex.Message, toOnDemand) is UpdateLimit.TooManyOperations or UpdateLimit.Unclear)
             {
-                // too many table operations in the account at once: one of them finishes soon
+                // too many table operations in the account at once: one of them finishes soon (and
+                // a limit DynamoDB does not name is given the same chance, never taken for the quota)
             }
             await PauseAsync().ConfigureAwait(false);
             if ((await DescribeAsync(request.TableName).ConfigureAwait(false)).BillingMode == request.BillingMode.Value) return false;

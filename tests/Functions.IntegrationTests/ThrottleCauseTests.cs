@@ -13,6 +13,9 @@ public partial class ThrottleCauseTests(MotoFixture moto)
     [System.Text.RegularExpressions.GeneratedRegex("\"TableStatus\"\\s*:\\s*\"ACTIVE\"")]
     private static partial System.Text.RegularExpressions.Regex TableStatus();
 
+    [System.Text.RegularExpressions.GeneratedRegex("\"BillingMode\"\\s*:\\s*\"PROVISIONED\"")]
+    private static partial System.Text.RegularExpressions.Regex BillingMode();
+
     [Theory]
     [InlineData("alarm-sns-key-range.json")]
     [InlineData("alarm-eventbridge-key-range.json")]
@@ -141,6 +144,36 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         Assert.Equal(2, network.CallsOf("UpdateTable"));
         Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("orders")));
         Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
+    public async Task A_limit_DynamoDB_does_not_name_is_tried_again_and_then_fails_for_a_person_not_taken_for_the_spent_quota()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        // The table switched to on-demand once an hour ago (one of its four a day), and every
+        // UpdateTable meets a LimitExceededException whose message names neither limit.
+        var lastSwitch = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
+        using var network = new ScriptedNetwork((request, forward) => request.Operation switch
+        {
+            "DescribeTable" when request.Names(orders) => ScriptedNetwork.Edited(forward,
+                body => BillingMode().Replace(body, $"\"BillingMode\": \"PROVISIONED\", \"LastUpdateToPayPerRequestDateTime\": {lastSwitch}")),
+            "UpdateTable" => ScriptedNetwork.Error("LimitExceededException", message: "Limit exceeded for this table."),
+            _ => null,
+        });
+        using var client = network.Client(moto);
+
+        var error = await Assert.ThrowsAsync<ThrottleResponseFailedException>(
+            () => env.RunAsync(env.Function(client, timeoutSeconds: 2), env.Event("alarm-sns-write-throttle.json")));
+
+        var result = Assert.Single(error.Response.Results);
+        Assert.Equal(ThrottleOutcome.Failed, result.Outcome);
+        Assert.Contains("Limit exceeded for this table.", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("names neither", result.Reason, StringComparison.Ordinal);
+        Assert.InRange(network.CallsOf("UpdateTable"), 2, 30); // tried again within the time budget
+        Assert.Equal("PROVISIONED", await env.BillingOfAsync(orders));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND", "SWITCH_TO_ON_DEMAND_FAILED"], (await env.AuditOfAsync(orders)).Select(r => r["eventName"].S));
+        Assert.Equal((0d, 1d), (env.Logs.MetricRecord().GetProperty("SwitchesRefused").GetDouble(), env.Logs.MetricRecord().GetProperty("SwitchesFailed").GetDouble()));
     }
 
     [Fact]
