@@ -35,7 +35,7 @@ public static class BackupOutcome
     public static bool IsMissed(string outcome) => outcome is Failed or NotReached or InUse;
 }
 
-/// <summary>What pruning a table's old backups (and deleting a second backup of the night) came to, apart from the backup.</summary>
+/// <summary>What pruning a table's old backups (and deleting second copies of a night's backup) came to, apart from the backup.</summary>
 public static class PruneOutcome
 {
     public const string Done = "done";
@@ -54,7 +54,7 @@ public sealed class TableBackupResult
     /// <summary>The night's backup: created, found, or (dry run) the name it would get.</summary>
     public string? Backup { get; set; }
     public string? BackupArn { get; set; }
-    /// <summary>Other backups of the night's name, deleted so that one stays (the oldest): their ARNs.</summary>
+    /// <summary>Second copies of a night's backup (this night's or an earlier one's), deleted so that one stays (the oldest): their ARNs.</summary>
     public List<string>? DuplicatesDeleted { get; set; }
     public List<string>? Pruned { get; set; }
     public List<string>? WouldPrune { get; set; }

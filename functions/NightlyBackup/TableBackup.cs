@@ -10,7 +10,7 @@ namespace Functions.NightlyBackup;
 /// <summary>
 /// One table's night: its tags, one ListBackups page (in the steady state), CreateBackup unless
 /// the night's backup exists and ListBackups again to see that it is the only one of its name,
-/// DeleteBackup for a second one and for what retention lets go. The decisions are BackupNaming's,
+/// DeleteBackup for a second copy of any night and for what retention lets go. The decisions are BackupNaming's,
 /// NightlyDuplicates' and RetentionPolicy's; this class only calls DynamoDB.
 /// </summary>
 internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, RetentionPolicy retention, InvocationDeadline deadline)
@@ -72,14 +72,14 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
             result.WouldPrune = retention.ToPrune(table, backups, asOf).Select(b => b.Name).ToList();
             return result;
         }
-        // The night's backup stands from here on: what follows is tidying, reported apart.
-        var (kept, extra) = NightlyDuplicates.Of(name, backups);
-        result.BackupArn = kept?.Arn ?? result.BackupArn;
+        // The night's backup stands from here on: what follows is tidying, reported apart. Second
+        // copies of any night go (one this night's run did not see yet, or could not delete while
+        // it was in use, is found now), from the list in hand.
+        result.BackupArn = NightlyDuplicates.Of(name, backups).Kept?.Arn ?? result.BackupArn;
         result.Prune = PruneOutcome.Done;
-        var duplicates = await DeleteAllAsync(extra, result, "a second backup of the night").ConfigureAwait(false);
+        var duplicates = await DeleteAllAsync(NightlyDuplicates.OfEveryNight(table, backups).Extra, result, "a second backup of its night").ConfigureAwait(false);
         result.DuplicatesDeleted = duplicates.Count > 0 ? duplicates.Select(b => b.Arn).ToList() : null;
-        var extraArns = extra.Select(b => b.Arn).ToHashSet(StringComparer.Ordinal);
-        var prune = retention.ToPrune(table, backups.Where(b => !extraArns.Contains(b.Arn)), asOf);
+        var prune = retention.ToPrune(table, backups, asOf);
         result.Pruned = (await DeleteAllAsync(prune, result, "an old backup").ConfigureAwait(false)).Select(b => b.Name).ToList();
         return result;
     }

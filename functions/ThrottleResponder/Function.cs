@@ -42,7 +42,7 @@ public sealed class Function
         _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
         _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
         // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
-        // (final) from too many table operations at once (waited out).
+        // (final) from too many table operations at once and a limit DynamoDB does not name (waited out).
         _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions());
         _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
     }
@@ -156,7 +156,6 @@ public sealed class Function
     private void Report(ThrottleResponse response)
     {
         int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
-        int NotSwitched(string cause) => response.Results.Count(r => r.Outcome == ThrottleOutcome.NotSwitched && r.Cause == cause);
         foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused or ThrottleOutcome.NotSwitched))
             _logger.Warn(result.Outcome switch
                 {
@@ -173,15 +172,8 @@ public sealed class Function
             ("refused", Count(ThrottleOutcome.Refused)), ("failed", Count(ThrottleOutcome.Failed)),
             ("restored", Count(ThrottleOutcome.Restored)),
             ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
-        _metrics.Publish([
-            new Metric(ThrottleMetrics.TablesSwitched, Count(ThrottleOutcome.Switched)),
-            new Metric(ThrottleMetrics.SwitchesRefused, Count(ThrottleOutcome.Refused)),
-            new Metric(ThrottleMetrics.SwitchesFailed, Count(ThrottleOutcome.Failed)),
-            new Metric(ThrottleMetrics.TablesRestored, Count(ThrottleOutcome.Restored)),
-            new Metric(ThrottleMetrics.HotPartitionThrottles, NotSwitched(ThrottleCauses.KeyRange)),
-            new Metric(ThrottleMetrics.OnDemandMaximumThrottles, NotSwitched(ThrottleCauses.OnDemandMaximum)),
-            new Metric(ThrottleMetrics.AccountLimitThrottles, NotSwitched(ThrottleCauses.AccountLimit)),
-        ]);
+        // What each delivery saw is the log's; the metrics count each event once (CountsAs).
+        _metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
     }
 }
 

@@ -33,10 +33,11 @@ internal sealed class SwitchTrail(IAmazonDynamoDB dynamoDb, RetryPolicy retry, T
     /// it is tried (<see cref="SwitchedToOnDemand"/>, with the capacity), and a failure after it
     /// (<see cref="SwitchFailed"/>), both keyed by that time so the alarm's deliveries and retries
     /// make one of each. When the failure is the last word but the table is on-demand after all (a
-    /// retry switched it, or the failed attempt took effect), the switch record follows again at
-    /// <paramref name="now"/> with <paramref name="note"/>. True when it was written.
+    /// retry switched it, or the failed attempt took effect), a switch record follows: what
+    /// <paramref name="amended"/> makes of the record written before the switch (at a later time,
+    /// saying why). True when this call wrote it.
     /// </summary>
-    public async Task<bool> AmendFailedSwitchAsync(string tableName, DateTimeOffset alarmTime, DateTimeOffset now, string note)
+    public async Task<bool> AmendFailedSwitchAsync(string tableName, DateTimeOffset alarmTime, Func<TableChange, TableChange> amended)
     {
         var intendedKey = TableAuditRecord.Timestamp(alarmTime, SwitchedToOnDemand);
         var failedKey = TableAuditRecord.Timestamp(alarmTime, SwitchFailed);
@@ -50,7 +51,7 @@ internal sealed class SwitchTrail(IAmazonDynamoDB dynamoDb, RetryPolicy retry, T
             else if (failed && item["eventName"].S == SwitchedToOnDemand && !item.ContainsKey("dryRun")) failed = false; // already amended
         }
         return failed && intended is not null
-               && await audit.PutOnceAsync(intended with { ChangeTime = now, Reason = note }, deadline).ConfigureAwait(false);
+               && await audit.PutOnceAsync(amended(intended), deadline).ConfigureAwait(false);
     }
 
     // The table's records (from a sort key on, when given), through every page.

@@ -26,8 +26,15 @@ internal sealed class TableSwitcher(
 
     private readonly SwitchTrail _trail = new(dynamoDb, controlPlane.Retry, audit, deadline);
 
-    public Task<TableResponse> SwitchAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
-        => ForTableAsync(AlarmResponse(alarm, target), async response =>
+    /// <summary>
+    /// A throttled table a switch cures. Each outcome a metric counts is tied to a record keyed by
+    /// the alarm's state change that this invocation wrote (<see cref="TableResponse.CountsAs"/>),
+    /// so the alarm's SNS and EventBridge deliveries and Lambda's retries count it once.
+    /// </summary>
+    public async Task<TableResponse> SwitchAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
+    {
+        var failureRecorded = false;
+        var result = await ForTableAsync(AlarmResponse(alarm, target), async response =>
         {
             var table = await DescribeUntilSettledAsync(target.Table, settledIn: TableState.OnDemand).ConfigureAwait(false);
             var optedOut = await TableTags.HasAsync(dynamoDb, controlPlane, table.Arn,
@@ -38,9 +45,15 @@ internal sealed class TableSwitcher(
             {
                 case SwitchStep.AlreadyOnDemand:
                     response.Outcome = ThrottleOutcome.AlreadyOnDemand;
-                    await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false);
+                    // The failure recorded for this alarm did not stand: the switch counts now.
+                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false))
+                        response.CountsAs = ThrottleMetrics.TablesSwitched;
                     return;
-                case SwitchStep.Refuse: response.Outcome = ThrottleOutcome.Refused; return;
+                case SwitchStep.Refuse:
+                    response.Outcome = ThrottleOutcome.Refused;
+                    if (await audit.PutOnceAsync(NotSwitchedChange(alarm, target, table, response, dryRun), deadline).ConfigureAwait(false))
+                        response.CountsAs = ThrottleMetrics.SwitchesRefused;
+                    return;
                 case SwitchStep.Fail: return;
                 case SwitchStep.Wait:
                     response.Reason = $"{reason} for longer than this invocation could wait; Lambda's retry tries again";
@@ -65,61 +78,113 @@ internal sealed class TableSwitcher(
                 if (!updated)
                 {
                     (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyOnDemand, "switched meanwhile by another delivery of the alarm: nothing to do");
-                    await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false);
+                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false))
+                        response.CountsAs = ThrottleMetrics.TablesSwitched;
                     return;
                 }
             }
             catch (Exception ex) when (ex is not DeadlineReachedException)
             {
-                var limit = ex is LimitExceededException
-                    ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true, table.LastSwitchToOnDemand, clock.GetUtcNow())
-                    : (UpdateLimit?)null;
-                (response.Outcome, response.Reason) = limit == UpdateLimit.DailySwitches
-                    ? (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table))
-                    : (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}" + (limit == UpdateLimit.TooManyOperations
-                        ? ", too many table operations in the account at once for longer than this invocation could wait; Lambda's retry tries again"
-                        : ""));
-                await audit.PutOnceAsync(change with { EventName = SwitchFailed, Reason = response.Reason }, deadline).ConfigureAwait(false);
+                var limit = ex is LimitExceededException ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true) : (UpdateLimit?)null;
+                (response.Outcome, response.Reason) = limit switch
+                {
+                    UpdateLimit.DailySwitches => (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table)),
+                    UpdateLimit.Unclear => (ThrottleOutcome.Failed, ThrottlePolicy.UnclearLimit(ex.Message)),
+                    UpdateLimit.TooManyOperations => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}, too many table operations " +
+                                                                              "in the account at once for longer than this invocation could wait; Lambda's retry tries again"),
+                    _ => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}"),
+                };
+                failureRecorded = true;
+                if (await audit.PutOnceAsync(change with { EventName = SwitchFailed, Reason = response.Reason }, deadline).ConfigureAwait(false))
+                    response.CountsAs = response.Outcome == ThrottleOutcome.Refused ? ThrottleMetrics.SwitchesRefused : ThrottleMetrics.SwitchesFailed;
                 return;
             }
 
             (response.Outcome, response.Reason) = (ThrottleOutcome.Switched, $"{reason}: switched to on-demand");
             // The record written before the switch says the indexes are capped: when DynamoDB took
             // the switch without that, a record of the switch as it happened follows.
+            TableChange? asSwitched = null;
             if (capIndexes && !indexesCapped)
             {
                 response.Reason += "; DynamoDB refused the indexes' ceilings in the switch request: the table is capped, its indexes are not";
-                await audit.PutOnceAsync(SwitchChange(alarm, target, table, response.Metric!, dryRun, indexesCapped: false) with
+                asSwitched = SwitchChange(alarm, target, table, response.Metric!, dryRun, indexesCapped: false) with
                 {
                     ChangeTime = clock.GetUtcNow(),
-                    Reason = "switched without the indexes' ceilings, which DynamoDB refused in the switch request" + (firstAttempt ? "" : ", on a retry"),
-                }, deadline).ConfigureAwait(false);
+                    Reason = "switched without the indexes' ceilings, which DynamoDB refused in the switch request",
+                };
             }
-            else if (!firstAttempt)
-                await AmendFailureAsync(response, alarm, dryRun, "switched on a retry, after the failure recorded for this alarm").ConfigureAwait(false);
-        });
+            // A failure recorded for this alarm (an earlier attempt's, or this one's before the
+            // table settled) is followed by the switch, so the trail's last word is true.
+            var amended = await AmendFailureAsync(response, alarm, dryRun,
+                firstAttempt ? "switched after the failure recorded for this alarm" : "switched on a retry, after the failure recorded for this alarm",
+                asSwitched).ConfigureAwait(false);
+            if (!amended && asSwitched is not null)
+                await audit.PutOnceAsync(asSwitched, deadline).ConfigureAwait(false);
+            // Not counted by a delivery that found the table provisioned just before another
+            // delivery's switch and whose own UpdateTable went through on the switched table.
+            if (firstAttempt || amended)
+                response.CountsAs = ThrottleMetrics.TablesSwitched;
+        }).ConfigureAwait(false);
+        if (result.Outcome == ThrottleOutcome.Failed && !failureRecorded)
+            await RecordFailureAsync(result, alarm, target, dryRun).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>
     /// Throttling a switch does not cure (a hot partition, the on-demand maximum, the account's
-    /// quota): the table is left as it is; the audit trail, the log and a metric say why.
+    /// quota): the table is left as it is; the audit trail, the log and a metric say why. The
+    /// metric counts it when this invocation wrote the record: once per alarm state change.
     /// </summary>
     public Task<TableResponse> RecordNotSwitchedAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
         => ForTableAsync(AlarmResponse(alarm, target), async response =>
         {
             var table = await DescribeAsync(target.Table).ConfigureAwait(false);
-            var mode = new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = table.BillingMode } };
-            var reason = ThrottlePolicy.NotSwitched(target.Cause, table);
-            await audit.PutOnceAsync(new TableChange(target.Table, ThrottleNotSwitched, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
-                mode, mode, reason, Details(alarm, response.Metric!, target.Cause), dryRun), deadline).ConfigureAwait(false);
-            (response.Outcome, response.Reason) = (ThrottleOutcome.NotSwitched, reason);
+            (response.Outcome, response.Reason) = (ThrottleOutcome.NotSwitched, ThrottlePolicy.NotSwitched(target.Cause, table));
+            if (await audit.PutOnceAsync(NotSwitchedChange(alarm, target, table, response, dryRun), deadline).ConfigureAwait(false))
+                response.CountsAs = ThrottleMetrics.NotSwitched(target.Cause);
         });
 
-    // A retry or a duplicate delivery that finds the table on-demand after this alarm recorded a
-    // failed switch: the trail's last word on the alarm must say so (see SwitchTrail).
-    private async Task AmendFailureAsync(TableResponse response, AlarmNotification alarm, bool dryRun, string note)
+    private TableChange NotSwitchedChange(AlarmNotification alarm, ThrottleTarget target, TableState table, TableResponse response, bool dryRun)
     {
-        if (!dryRun && alarm.Time is { } time && await _trail.AmendFailedSwitchAsync(response.Table!, time, clock.GetUtcNow(), note).ConfigureAwait(false))
-            response.Reason += $"; {note}";
+        var mode = new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = table.BillingMode } };
+        return new TableChange(target.Table, ThrottleNotSwitched, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
+            mode, mode, response.Reason, Details(alarm, response.Metric!, target.Cause), dryRun);
+    }
+
+    /// <summary>
+    /// A switch that failed before UpdateTable (the table missing or not in a state to switch,
+    /// still updating, an error): recorded as the alarm's failed switch, which makes it count once.
+    /// A failure the audit table cannot take is not counted; the invocation's error still is.
+    /// </summary>
+    private async Task RecordFailureAsync(TableResponse response, AlarmNotification alarm, ThrottleTarget target, bool dryRun)
+    {
+        var failed = new TableChange(target.Table, SwitchFailed, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
+            new Dictionary<string, AttributeValue>(), new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
+            response.Reason, Details(alarm, response.Metric!, target.Cause), dryRun);
+        try
+        {
+            if (await audit.PutOnceAsync(failed, deadline).ConfigureAwait(false))
+                response.CountsAs = ThrottleMetrics.SwitchesFailed;
+        }
+        catch (Exception ex)
+        {
+            response.Reason += $"; not recorded in {audit.AuditTable} either ({(ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex))}), so not counted";
+        }
+    }
+
+    // A retry or a duplicate delivery that finds the table on-demand after this alarm recorded a
+    // failed switch: the trail's last word on the alarm must say so (see SwitchTrail). True when
+    // this invocation wrote that word.
+    private async Task<bool> AmendFailureAsync(TableResponse response, AlarmNotification alarm, bool dryRun, string note, TableChange? asSwitched = null)
+    {
+        if (dryRun || alarm.Time is not { } time) return false;
+        var now = clock.GetUtcNow();
+        if (!await _trail.AmendFailedSwitchAsync(response.Table!, time,
+                intended => asSwitched is null ? intended with { ChangeTime = now, Reason = note } : asSwitched with { Reason = $"{asSwitched.Reason}; {note}" })
+                .ConfigureAwait(false))
+            return false;
+        response.Reason += $"; {note}";
+        return true;
     }
 
     private static TableResponse AlarmResponse(AlarmNotification alarm, ThrottleTarget target) => new()
@@ -146,8 +211,13 @@ internal sealed class TableSwitcher(
         return response;
     }
 
-    public Task<TableResponse> RestoreAsync(string tableName, bool dryRun)
-        => ForTableAsync(new TableResponse { Table = tableName, Outcome = ThrottleOutcome.Failed }, async response =>
+    /// <summary>
+    /// A person's restore command, answered in the response: a restore counts when this invocation
+    /// switched the table back (and wrote its record), a failure once per command.
+    /// </summary>
+    public async Task<TableResponse> RestoreAsync(string tableName, bool dryRun)
+    {
+        var result = await ForTableAsync(new TableResponse { Table = tableName, Outcome = ThrottleOutcome.Failed }, async response =>
         {
             var table = await DescribeUntilSettledAsync(tableName, settledIn: TableState.Provisioned).ConfigureAwait(false);
             if (table.BillingMode == TableState.Provisioned)
@@ -181,15 +251,19 @@ internal sealed class TableSwitcher(
                 {
                     Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
                 }).ToList(),
-            }, lastSwitchToOnDemand: null).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             if (!updated)
             {
                 (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "provisioned meanwhile by another restore: nothing to do");
                 return;
             }
-            await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
             (response.Outcome, response.Reason) = (ThrottleOutcome.Restored, change.Reason);
-        });
+            if (await audit.PutOnceAsync(change, deadline).ConfigureAwait(false))
+                response.CountsAs = ThrottleMetrics.TablesRestored;
+        }).ConfigureAwait(false);
+        if (result.Outcome == ThrottleOutcome.Failed) result.CountsAs = ThrottleMetrics.SwitchesFailed;
+        return result;
+    }
 
     private TableChange SwitchChange(AlarmNotification alarm, ThrottleTarget target, TableState table, string metric, bool dryRun, bool indexesCapped)
     {
@@ -241,12 +315,12 @@ internal sealed class TableSwitcher(
         };
         try
         {
-            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), capIndexes);
+            return (await UpdateWhenActiveAsync(request).ConfigureAwait(false), capIndexes);
         }
         catch (AmazonDynamoDBException ex) when (capIndexes && ex.ErrorCode == "ValidationException")
         {
             request.GlobalSecondaryIndexUpdates = null;
-            return (await UpdateWhenActiveAsync(request, table.LastSwitchToOnDemand).ConfigureAwait(false), false);
+            return (await UpdateWhenActiveAsync(request).ConfigureAwait(false), false);
         }
     }
 
@@ -270,7 +344,7 @@ internal sealed class TableSwitcher(
     /// meanwhile, the table got the billing mode asked for (another delivery of the same alarm
     /// switched it): nothing to do.
     /// </summary>
-    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request, DateTimeOffset? lastSwitchToOnDemand)
+    private async Task<bool> UpdateWhenActiveAsync(UpdateTableRequest request)
     {
         var toOnDemand = request.BillingMode == BillingMode.PAY_PER_REQUEST;
         while (true)
@@ -280,23 +354,30 @@ internal sealed class TableSwitcher(
                 await controlPlane.CallAsync("UpdateTable", t => dynamoDb.UpdateTableAsync(request, t), deadline).ConfigureAwait(false);
                 return true;
             }
-            catch (ResourceInUseException) when (deadline.Allows(settings.UpdatingPollInterval))
+            catch (ResourceInUseException) when (MayWait())
             {
                 // another update is running: wait for it
             }
-            catch (LimitExceededException ex) when (deadline.Allows(settings.UpdatingPollInterval)
-                && ThrottlePolicy.LimitOf(ex.Message, toOnDemand, lastSwitchToOnDemand, clock.GetUtcNow()) == UpdateLimit.TooManyOperations)
+            catch (LimitExceededException ex) when (MayWait()
+                && ThrottlePolicy.LimitOf(ex.Message, toOnDemand) is UpdateLimit.TooManyOperations or UpdateLimit.Unclear)
             {
-                // too many table operations in the account at once: one of them finishes soon
+                // too many table operations in the account at once: one of them finishes soon (and
+                // a limit DynamoDB does not name is given the same chance, never taken for the quota)
             }
             await PauseAsync().ConfigureAwait(false);
             if ((await DescribeAsync(request.TableName).ConfigureAwait(false)).BillingMode == request.BillingMode.Value) return false;
         }
     }
 
+    // What the last wait leaves for what follows it: a look at the table, UpdateTable, and the
+    // record of how it ended (a failure not recorded would not be counted).
+    private static readonly TimeSpan AfterLastWait = TimeSpan.FromSeconds(1);
+
+    private bool MayWait() => deadline.Allows(settings.UpdatingPollInterval + AfterLastWait);
+
     private async Task<bool> PauseAsync()
     {
-        if (!deadline.Allows(settings.UpdatingPollInterval)) return false;
+        if (!MayWait()) return false;
         await Task.Delay(settings.UpdatingPollInterval, clock, deadline.Token).ConfigureAwait(false);
         return true;
     }

@@ -27,6 +27,11 @@ public sealed class TableResponse
     public string? Cause { get; init; }
     /// <summary>Capacity before a switch, or restored by a restore.</summary>
     public TableCapacityView? Capacity { get; set; }
+    /// <summary>
+    /// The metric (ThrottleMetrics) this result adds one to: set only when this invocation wrote
+    /// the audit record that makes it once-only; null for what another delivery or try counted.
+    /// </summary>
+    [JsonIgnore] public string? CountsAs { get; set; }
 }
 
 public sealed class TableCapacityView

@@ -31,6 +31,8 @@ public enum UpdateLimit
     DailySwitches,
     /// <summary>Too many table operations in the account at once: one finishes soon, so the call is tried again.</summary>
     TooManyOperations,
+    /// <summary>A message that names neither: tried again like too many operations, and failed (not refused) if it lasts.</summary>
+    Unclear,
 }
 
 public enum SwitchStep { Switch, AlreadyOnDemand, Wait, Refuse, Fail }
@@ -91,9 +93,10 @@ public static class ThrottlePolicy
     /// switches to on-demand only and its message names the mode ("Subscriber limit exceeded:
     /// Update to PayPerRequest mode are limited to ..."); too many table operations at once says
     /// so ("Too many operations for a given subscriber", "... simultaneously"). A message that
-    /// says neither is the quota only if the table did switch to on-demand within 24 hours.
+    /// says neither is <see cref="UpdateLimit.Unclear"/>: the table's last switch to on-demand
+    /// cannot tell (it is one switch, the quota is four), so it is never taken for the quota.
     /// </summary>
-    public static UpdateLimit LimitOf(string? message, bool toOnDemand, DateTimeOffset? lastSwitchToOnDemand, DateTimeOffset now)
+    public static UpdateLimit LimitOf(string? message, bool toOnDemand)
     {
         if (!toOnDemand) return UpdateLimit.TooManyOperations;
         var text = message ?? "";
@@ -103,8 +106,13 @@ public static class ThrottlePolicy
         if (text.Contains("Too many operations", StringComparison.OrdinalIgnoreCase) || text.Contains("simultaneous", StringComparison.OrdinalIgnoreCase)
             || text.Contains("concurrent", StringComparison.OrdinalIgnoreCase))
             return UpdateLimit.TooManyOperations;
-        return lastSwitchToOnDemand is { } last && now - last < TimeSpan.FromHours(24) ? UpdateLimit.DailySwitches : UpdateLimit.TooManyOperations;
+        return UpdateLimit.Unclear;
     }
+
+    /// <summary>Why a switch failed on a LimitExceededException that named neither limit, after every try the time budget allowed.</summary>
+    public static string UnclearLimit(string? message)
+        => $"DynamoDB refused the switch with LimitExceededException \"{message}\", which names neither the {SwitchesPerDay} switches to on-demand a day " +
+           "nor too many table operations at once; tried again within this invocation's time budget, Lambda's retry tries again";
 
     /// <summary>What to do with a throttled table in this state.</summary>
     public static (SwitchStep Step, string Reason) Decide(TableState table, bool optedOut) => table switch

@@ -28,10 +28,10 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
 
     /// <summary>
     /// A decision that depends only on the seed and which request it is (its operation, its
-    /// table, how many such requests came before), never on the order concurrent tables run in:
-    /// the same seed makes the same faults.
+    /// table without the test's random app prefix, how many such requests came before), never on
+    /// the order concurrent tables run in nor on the app name: the same seed makes the same faults.
     /// </summary>
-    private sealed class SeededFaults(int seed, double rate)
+    private sealed class SeededFaults(int seed, double rate, string tablePrefix)
     {
         private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _made = new(StringComparer.Ordinal);
@@ -41,7 +41,8 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
         public string? Next(ScriptedRequest request)
         {
             var match = TableNamed().Match(request.Body);
-            var key = $"{request.Operation}|{(match.Success ? match.Groups[1].Value + match.Groups[2].Value : "")}";
+            var table = match.Success ? match.Groups[1].Value + match.Groups[2].Value : "";
+            var key = $"{request.Operation}|{(table.StartsWith(tablePrefix, StringComparison.Ordinal) ? table[tablePrefix.Length..] : table)}";
             int n;
             lock (_seen) n = _seen[key] = _seen.GetValueOrDefault(key) + 1;
             var draw = SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{key}|{n}"));
@@ -73,7 +74,7 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
     {
         var env = await BackupEnvironment.CreateAsync(moto, extraTables: 5); // 14 tables backed up, one tagged backup=skip
         Assert.Equal(14, env.BackedUpTables.Count());
-        var faults = new SeededFaults(seed, 0.30);
+        var faults = new SeededFaults(seed, 0.30, env.Prefix);
         using var network = new ScriptedNetwork((request, forward) => Inject(faults.Next(request), forward));
         using var client = network.Client(moto);
         var nights = new[] { env.Night.AddDays(-2), env.Night.AddDays(-1), env.Night };

@@ -227,6 +227,33 @@ public partial class NightlyBackupTests(MotoFixture moto)
     }
 
     [Fact]
+    public async Task An_earlier_nights_second_copy_is_deleted_by_a_later_run_and_retention_keeps_min_keep_nights()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        var orders = env.Table("orders");
+        string? kept = null, copy = null;
+        for (var n = 9; n >= 1; n--)
+        {
+            var arn = await env.SeedBackupAsync(orders, BackupNaming.NameFor(orders, env.Night.AddDays(-n)));
+            // Three nights ago a second backup of the night was made (DynamoDB allows the name
+            // twice) that its run did not see, or could not delete while it was in use.
+            if (n == 3) (kept, copy) = (arn, await env.SeedBackupAsync(orders, BackupNaming.NameFor(orders, env.Night.AddDays(-n))));
+        }
+        var later = env.Night.AddDays(40); // every seeded backup is past the retention then
+
+        var summary = await env.RunAsync(env.Function(daysAhead: 40), BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+
+        Assert.Equal([copy!], Result(summary, orders).DuplicatesDeleted);
+        var left = await env.BackupsOfAsync(orders);
+        Assert.Equal( // BackupMinKeep (7) nights, one backup each
+            new[] { 40, -1, -2, -3, -4, -5, -6 }.Select(n => BackupNaming.NameFor(orders, env.Night.AddDays(n))).Order(StringComparer.Ordinal),
+            left.Select(b => b.BackupName).Order(StringComparer.Ordinal));
+        Assert.Contains(kept, left.Select(b => b.BackupArn)); // the night's oldest copy stays
+        Assert.Equal((1, 3), (summary.Counts.DuplicatesDeleted, summary.Counts.Pruned));
+        Assert.Equal(2, summary.Calls["ListBackups"]); // the list in hand: one look before the backup and one after, no more
+    }
+
+    [Fact]
     public async Task A_table_in_use_is_tried_again_and_one_still_in_use_fails_the_run_after_the_rest()
     {
         var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);

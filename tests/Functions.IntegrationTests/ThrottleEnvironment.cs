@@ -91,6 +91,31 @@ internal sealed class ThrottleEnvironment
         return await function.RunAsync(Encoding.UTF8.GetBytes(json));
     }
 
+    /// <summary>
+    /// The events in turn, one invocation each, as Lambda delivers them (an invocation that ends
+    /// in an error is followed by the next like Lambda's retry): the responses, and each metric
+    /// summed over the invocations' EMF records, as CloudWatch sums them.
+    /// </summary>
+    public async Task<(List<ThrottleResponse> Responses, Dictionary<string, double> Counted)> DeliverAsync(Function function, params string[] events)
+    {
+        var responses = new List<ThrottleResponse>();
+        var counted = ThrottleMetrics.All.ToDictionary(m => m, _ => 0d, StringComparer.Ordinal);
+        foreach (var json in events)
+        {
+            try
+            {
+                responses.Add(await RunAsync(function, json));
+            }
+            catch (ThrottleResponseFailedException failed)
+            {
+                responses.Add(failed.Response);
+            }
+            var record = Logs.MetricRecord();
+            foreach (var name in ThrottleMetrics.All) counted[name] += record.GetProperty(name).GetDouble();
+        }
+        return (responses, counted);
+    }
+
     public async Task<TableDescription> DescribeAsync(string table) => (await _moto.Client.DescribeTableAsync(table)).Table;
 
     public async Task<string> BillingOfAsync(string table) => (await DescribeAsync(table)).BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";

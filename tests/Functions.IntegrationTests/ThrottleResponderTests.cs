@@ -18,9 +18,8 @@ public class ThrottleResponderTests(MotoFixture moto)
         var orders = env.Table("orders");
         var function = env.Function();
 
-        var first = await env.RunAsync(function, env.Event(file));
-        var repeat = await env.RunAsync(function, env.Event(file));
-        var otherDelivery = await env.RunAsync(function, env.Event("alarm-sns-write-throttle.json"));
+        var (responses, counted) = await env.DeliverAsync(function, env.Event(file), env.Event(file), env.Event("alarm-sns-write-throttle.json"));
+        var (first, repeat, otherDelivery) = (responses[0], responses[1], responses[2]);
 
         var result = Assert.Single(first.Results);
         Assert.Equal((orders, ThrottleOutcome.Switched, "WriteProvisionedThroughputThrottleEvents"), (result.Table, result.Outcome, result.Metric));
@@ -36,7 +35,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.StartsWith("Threshold Crossed", record["reason"].S, StringComparison.Ordinal);
         Assert.Equal(("PROVISIONED", "5", "5"), (record["before"].M["billingMode"].S, record["before"].M["readCapacityUnits"].N, record["before"].M["writeCapacityUnits"].N));
         Assert.Equal("PAY_PER_REQUEST", record["after"].M["billingMode"].S);
-        Assert.Equal(0d, env.Logs.MetricRecord().GetProperty("TablesSwitched").GetDouble()); // the last run: nothing left to switch
+        Assert.Equal(1d, counted[ThrottleMetrics.TablesSwitched]);
         EmittedMetrics.AssertTheDashboardReadsThem(env.Logs.MetricRecord(), env.App, "ThrottleResponderFunction", ThrottleMetrics.All);
     }
 
@@ -46,9 +45,11 @@ public class ThrottleResponderTests(MotoFixture moto)
         var env = await ThrottleEnvironment.CreateAsync(moto);
         var function = env.Function();
 
-        var ok = await env.RunAsync(function, env.Event("alarm-sns-ok.json"));
-        var foreign = await env.RunAsync(function, env.Event("alarm-sns-foreign-table.json"));
-        var optedOut = await env.RunAsync(function, env.Event("alarm-sns-write-throttle.json", table: "legacy"));
+        var optedOutAlarm = env.Event("alarm-sns-write-throttle.json", table: "legacy");
+        // The opted-out table's alarm by SNS, by EventBridge, and Lambda's retry of the first.
+        var (responses, counted) = await env.DeliverAsync(function, env.Event("alarm-sns-ok.json"), env.Event("alarm-sns-foreign-table.json"),
+            optedOutAlarm, env.Event("alarm-eventbridge-write-throttle.json", table: "legacy"), optedOutAlarm);
+        var (ok, foreign, optedOut) = (responses[0], responses[1], responses[2]);
 
         Assert.Equal(ThrottleOutcome.Ignored, Assert.Single(ok.Results).Outcome);
         Assert.Equal((env.Foreign, ThrottleOutcome.Refused), (Assert.Single(foreign.Results).Table, foreign.Results[0].Outcome));
@@ -56,7 +57,12 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Contains("throttle-responder=off", optedOut.Results[0].Reason, StringComparison.Ordinal);
         foreach (var table in new[] { env.Table("orders"), env.Foreign, env.Table("legacy") })
             Assert.Equal("PROVISIONED", await env.BillingOfAsync(table));
-        Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("SwitchesRefused").GetDouble());
+        Assert.All(responses[2..], r => Assert.Equal(ThrottleOutcome.Refused, Assert.Single(r.Results).Outcome));
+        // The opted-out table's refusal is recorded and counted once; an alarm on another
+        // environment's table has no table here to record it by: logged at each delivery, not counted.
+        var record = Assert.Single(await env.AuditOfAsync(env.Table("legacy")));
+        Assert.Equal(("THROTTLE_NOT_SWITCHED", optedOut.Results[0].Reason), (record["eventName"].S, record["reason"].S));
+        Assert.Equal(1d, counted[ThrottleMetrics.SwitchesRefused]);
         Assert.Contains(env.Logs.LogLines(), l => l.GetProperty("message").GetString() == "throttle response refused");
     }
 
@@ -69,6 +75,12 @@ public class ThrottleResponderTests(MotoFixture moto)
         var missing = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, env.Event("alarm-sns-write-throttle.json", table: "ghost")));
         Assert.Contains($"table {env.Table("ghost")} does not exist", missing.Message, StringComparison.Ordinal);
         Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("SwitchesFailed").GetDouble());
+        // The alarm's other delivery and Lambda's retries fail alike and are not counted again.
+        var (again, counted) = await env.DeliverAsync(function, env.Event("alarm-eventbridge-write-throttle.json", table: "ghost"),
+            env.Event("alarm-sns-write-throttle.json", table: "ghost"));
+        Assert.All(again, r => Assert.Equal(ThrottleOutcome.Failed, Assert.Single(r.Results).Outcome));
+        Assert.Equal(0d, counted[ThrottleMetrics.SwitchesFailed]);
+        Assert.Equal("SWITCH_TO_ON_DEMAND_FAILED", Assert.Single(await env.AuditOfAsync(env.Table("ghost")))["eventName"].S);
 
         var malformed = await Assert.ThrowsAsync<InvalidEventException>(() => env.RunAsync(function, """{"Records":[{"Sns":{"Message":"not json"}}]}"""));
         Assert.Contains("not a CloudWatch alarm notification", malformed.Message, StringComparison.Ordinal);
@@ -96,8 +108,10 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(("5", "7"), (before["readCapacityUnits"].N, before["writeCapacityUnits"].N));
         Assert.Equal(("3", "4"), (before["globalSecondaryIndexes"].M["by-customer"].M["readCapacityUnits"].N, before["globalSecondaryIndexes"].M["by-customer"].M["writeCapacityUnits"].N));
 
-        var restored = await env.RunAsync(function, env.Event("throttle-restore.json").Replace("orders", "quotes", StringComparison.Ordinal));
-        var again = await env.RunAsync(function, """{"action": "restore", "table": "quotes"}""");
+        var (responses, counted) = await env.DeliverAsync(function, env.Event("throttle-restore.json").Replace("orders", "quotes", StringComparison.Ordinal),
+            """{"action": "restore", "table": "quotes"}""");
+        var (restored, again) = (responses[0], responses[1]);
+        Assert.Equal(1d, counted[ThrottleMetrics.TablesRestored]);
 
         Assert.Equal(ThrottleOutcome.Restored, Assert.Single(restored.Results).Outcome);
         Assert.Equal((5L, 7L, 3L, 4L), (restored.Results[0].Capacity!.ReadCapacityUnits, restored.Results[0].Capacity!.WriteCapacityUnits,
@@ -125,12 +139,16 @@ public class ThrottleResponderTests(MotoFixture moto)
             : null);
         using var client = network.Client(moto);
 
-        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+        // The alarm by SNS, by EventBridge, and Lambda's retry of the first.
+        var (responses, counted) = await env.DeliverAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"),
+            env.Event("alarm-eventbridge-write-throttle.json"), env.Event("alarm-sns-write-throttle.json"));
 
-        var result = Assert.Single(response.Results);
+        var result = Assert.Single(responses[0].Results);
         Assert.Equal(ThrottleOutcome.Refused, result.Outcome);
         Assert.Contains("4 switches to on-demand per rolling 24 hours", result.Reason, StringComparison.Ordinal);
-        Assert.Equal(1, network.CallsOf("UpdateTable"));
+        Assert.All(responses, r => Assert.Equal(ThrottleOutcome.Refused, Assert.Single(r.Results).Outcome));
+        Assert.Equal(3, network.CallsOf("UpdateTable")); // one each: never tried again
+        Assert.Equal(1d, counted[ThrottleMetrics.SwitchesRefused]);
         Assert.Equal("PROVISIONED", await env.BillingOfAsync(env.Table("orders")));
         Assert.Equal(["SWITCHED_TO_ON_DEMAND", "SWITCH_TO_ON_DEMAND_FAILED"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
     }
@@ -173,6 +191,31 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(1, race.CallsOf("UpdateTable"));
         Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("orders")));
         Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
+    public async Task A_delivery_that_saw_the_table_provisioned_just_before_the_other_switched_it_does_not_count_the_switch_again()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var orders = env.Table("orders");
+        var late = false;
+        // The EventBridge delivery read the table before the SNS delivery's switch and reaches
+        // UpdateTable after it, which DynamoDB takes (it may: the ceiling is a change of its own).
+        using var network = new ScriptedNetwork((request, forward) => late && request.Operation == "DescribeTable"
+            ? ScriptedNetwork.Edited(forward, body => body.Replace("PAY_PER_REQUEST", "PROVISIONED", StringComparison.Ordinal))
+            : null);
+        using var client = network.Client(moto);
+        var function = env.Function(client);
+
+        var (first, firstCounts) = await env.DeliverAsync(function, env.Event("alarm-sns-write-throttle.json"));
+        late = true;
+        var (second, secondCounts) = await env.DeliverAsync(function, env.Event("alarm-eventbridge-write-throttle.json"));
+
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(first[0].Results).Outcome);
+        Assert.Equal(ThrottleOutcome.Switched, Assert.Single(second[0].Results).Outcome); // what it saw
+        Assert.Equal(2, network.CallsOf("UpdateTable"));
+        Assert.Equal((1d, 0d), (firstCounts[ThrottleMetrics.TablesSwitched], secondCounts[ThrottleMetrics.TablesSwitched]));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(orders)).Select(r => r["eventName"].S));
     }
 
     [Fact]

@@ -132,6 +132,22 @@ public partial class BackupDecisionTests
     }
 
     [Fact]
+    public void A_second_copy_of_an_earlier_night_counts_as_that_night_and_is_left_to_the_duplicates_not_retention()
+    {
+        // Eight past nights, the third twice: a copy ListBackups did not show yet on its night, or
+        // one that stayed in use, and that later runs must still delete.
+        var past = Enumerable.Range(1, 8).Select(n => Suite(n, 40 + n)).ToList();
+        var copy = past[2] with { Arn = "arn:backup/003-copy", Created = past[2].Created.AddMinutes(1) };
+        var handMade = new BackupInfo("maip-dev-orders-before-migration", "arn:hand", AsOf - TimeSpan.FromDays(400), BackupInfo.Available);
+
+        // Seven nights stay (one backup each): only the eighth night goes.
+        Assert.Equal([past[7].Name], Pruned(new RetentionPolicy(35, 7), [.. past, copy, handMade]));
+        var (kept, extra) = NightlyDuplicates.OfEveryNight(Table, [.. past, copy, handMade]);
+        Assert.Equal(past.OrderBy(b => b.Created), kept.OrderBy(b => b.Created)); // the oldest copy of each night
+        Assert.Equal([copy], extra);
+    }
+
+    [Fact]
     public void Of_the_backups_named_for_the_night_the_oldest_usable_one_is_kept_and_the_others_are_extra()
     {
         var name = BackupNaming.NameFor(Table, Night);

@@ -32,6 +32,9 @@ public static class TableAuditRecord
 
     public const string DryRunSuffix = "#dry-run";
 
+    /// <summary>Set by <see cref="TableAuditWriter"/> to each put's own id: it tells a put sent again after a lost answer from another's.</summary>
+    public const string WriteId = "writeId";
+
     public static string Timestamp(DateTimeOffset time, string eventName, bool dryRun = false)
         => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "#" + eventName + (dryRun ? DryRunSuffix : "");
 
@@ -60,7 +63,7 @@ public static class TableAuditRecord
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal)
     {
         TableCatalog.Audit.PartitionKey, TableCatalog.Audit.SortKey, "eventName", "entityType", "entityId", "sourceTable",
-        "changeTime", "actor", "before", "after", "reason", "dryRun",
+        "changeTime", "actor", "before", "after", "reason", "dryRun", WriteId,
     };
 
     /// <summary>The change an item of <see cref="Item"/> records (to write it again, amended).</summary>
@@ -78,29 +81,36 @@ public static class TableAuditRecord
 
 /// <summary>
 /// Writes table changes to the audit table once: the put is conditional on the key being new, so
-/// a replay of the same change (the same run's retry) finds its record and writes nothing.
+/// a replay of the same change (the same run's retry, another delivery of an alarm) finds its
+/// record and writes nothing. Each put carries its own id, so a put that landed but whose answer
+/// was lost, sent again, finds its own record and still knows it wrote it: a caller may count the
+/// change when, and only when, this returns true.
 /// </summary>
 public sealed class TableAuditWriter(IAmazonDynamoDB dynamoDb, string auditTable, RetryPolicy retry)
 {
     public string AuditTable => auditTable;
 
-    /// <summary>True when written now; false when this very change was already audited.</summary>
+    /// <summary>True when written by this call; false when this very change was already audited.</summary>
     public async Task<bool> PutOnceAsync(TableChange change, InvocationDeadline deadline)
     {
+        var item = TableAuditRecord.Item(change);
+        var writeId = Guid.NewGuid().ToString("N");
+        item[TableAuditRecord.WriteId] = new AttributeValue { S = writeId };
         try
         {
             await retry.ExecuteAsync(token => dynamoDb.PutItemAsync(new PutItemRequest
             {
                 TableName = auditTable,
-                Item = TableAuditRecord.Item(change),
+                Item = item,
                 ConditionExpression = "attribute_not_exists(#pk)",
                 ExpressionAttributeNames = new() { ["#pk"] = TableCatalog.Audit.PartitionKey },
+                ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
             }, token), deadline, "PutItem (audit)").ConfigureAwait(false);
             return true;
         }
-        catch (ConditionalCheckFailedException)
+        catch (ConditionalCheckFailedException ex)
         {
-            return false;
+            return ex.Item is { } stored && stored.TryGetValue(TableAuditRecord.WriteId, out var id) && id.S == writeId;
         }
     }
 }
