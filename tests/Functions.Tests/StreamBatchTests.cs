@@ -58,6 +58,15 @@ public class StreamBatchTests
     }
 
     [Fact]
+    public async Task An_event_with_two_records_arrays_is_refused_instead_of_dropping_the_first()
+    {
+        // Read as the last array, the first one's records would be neither processed nor reported.
+        var ex = await Assert.ThrowsAsync<InvalidEventException>(() =>
+            Read($$"""{"Records":[{{RecordJson("100")}}],"Records":[{{RecordJson("101")}}]}"""));
+        Assert.Contains("more than one \"Records\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_partial_batch_response_has_the_wire_shape_lambda_reads()
     {
         var response = new StreamsEventResponse { BatchItemFailures = [new() { ItemIdentifier = "4421584500000000017450439091" }] };

@@ -39,6 +39,7 @@ public static class StreamBatch
                 reader.Skip();
                 continue;
             }
+            if (entries is not null) throw TwoBatches();
             if (reader.TokenType != JsonTokenType.StartArray) throw NotABatch();
             entries = [];
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -74,6 +75,13 @@ public static class StreamBatch
             return new StreamBatchEntry(sequenceNumber, null, $"Malformed record{where}: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// JSON allows a key twice and readers keep the last one, which would drop the first array's
+    /// records without reporting them: which records the event carries is ambiguous, so none is read.
+    /// </summary>
+    private static InvalidEventException TwoBatches()
+        => new("The event is malformed: it has more than one \"Records\" array, so which records it carries is ambiguous.");
 
     private static InvalidEventException NoSequenceNumber(int index)
         => new($"Record {index} has no dynamodb.SequenceNumber; it cannot be reported as a batch item failure.");
