@@ -34,12 +34,12 @@ public static class AnalyticsScenario
 
         var latency = $"{env.Options.RoundTrip.TotalMilliseconds:0} ms round trip";
         table.Row($"analytics {changes:N0} changes over 10 merchants, {latency}",
-            ResultTable.F("{0} · {1} transactions", ResultTable.Ms(result.OursMs), result.OursTransactions),
-            ResultTable.F("{0} · {1:N0} transactions", ResultTable.Ms(result.PeerMs), result.PeerTransactions),
+            ResultTable.Ms(result.OursMs, result.OursTransactions, "transactions"),
+            ResultTable.Ms(result.PeerMs, result.PeerTransactions, "transactions"),
             ResultTable.Ratio(result.OursMs, result.PeerMs));
         table.Row($"analytics {changes:N0} changes, replayed",
-            ResultTable.F("{0} · {1} transactions", ResultTable.Ms(result.OursReplayMs), result.OursReplayTransactions),
-            ResultTable.F("{0} · {1:N0} transactions", ResultTable.Ms(result.PeerReplayMs), result.PeerTransactions),
+            ResultTable.Ms(result.OursReplayMs, result.OursReplayTransactions, "transactions"),
+            ResultTable.Ms(result.PeerReplayMs, result.PeerTransactions, "transactions"),
             ResultTable.Ratio(result.OursReplayMs, result.PeerReplayMs));
         return result;
     }

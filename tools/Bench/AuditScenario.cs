@@ -40,8 +40,8 @@ public static class AuditScenario
             Stats.Median(rounds.Select(r => r.Serial)), Stats.Median(rounds.Select(r => r.Peer)), rounds[^1].PeerRequests);
         var latency = $"{env.Options.RoundTrip.TotalMilliseconds:0} ms round trip";
         table.Row($"audit {records:N0} records, {latency}",
-            ResultTable.F("{0} · {1} BatchWriteItem", ResultTable.Ms(result.OursMs), result.OursRequests),
-            ResultTable.F("{0} · {1:N0} PutItem", ResultTable.Ms(result.PeerMs), result.PeerRequests),
+            ResultTable.Ms(result.OursMs, result.OursRequests, "BatchWriteItem"),
+            ResultTable.Ms(result.PeerMs, result.PeerRequests, "PutItem"),
             ResultTable.Ratio(result.OursMs, result.PeerMs));
         table.Row($"audit {records:N0} records, {latency}, against the serial writer",
             ResultTable.Ms(result.OursMs), ResultTable.F("{0} · 1 in flight", ResultTable.Ms(result.SerialMs)), ResultTable.Ratio(result.OursMs, result.SerialMs));
