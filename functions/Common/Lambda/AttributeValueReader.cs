@@ -36,13 +36,11 @@ internal sealed class AttributeValueReader
     /// <summary>Reading is synchronous and strictly nested, so one reader per thread serves every caller.</summary>
     public static AttributeValueReader ForThisThread() => s_forThread ??= new AttributeValueReader();
 
-    /// <summary>This thread's string caches for a batch, cleared for it.</summary>
+    /// <summary>This thread's string caches for a batch (empty: the last batch cleared them).</summary>
     public BatchStrings StartBatch()
     {
         Reset(); // an earlier batch that failed as a whole may have left state behind
-        _batchStrings ??= new BatchStrings();
-        _batchStrings.Clear();
-        return Shared = _batchStrings;
+        return Shared = _batchStrings ??= new BatchStrings();
     }
 
     private BatchStrings? _batchStrings;
@@ -291,60 +289,4 @@ internal sealed class AttributeValueReader
     }
 
     private static string Truncate(string type) => type.Length <= 16 ? type : type[..16] + "...";
-
-    /// <summary>
-    /// Members of the maps, lists and sets being read, nested ones above their parents', so each
-    /// collection is allocated once at its final size instead of growing.
-    /// </summary>
-    internal sealed class ScratchStack<T>
-    {
-        private T[] _items = new T[64];
-
-        public int Count { get; private set; }
-
-        public void Push(T item)
-        {
-            if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
-            _items[Count++] = item;
-        }
-
-        public ReadOnlySpan<T> Since(int start) => _items.AsSpan(start, Count - start);
-
-        public List<T> PopList(int start)
-        {
-            var list = new List<T>(Count - start);
-            list.AddRange(Since(start));
-            Pop(start);
-            return list;
-        }
-
-        /// <summary>Drops the members from <paramref name="start"/> on, and the references to them.</summary>
-        public void Pop(int start)
-        {
-            Array.Clear(_items, start, Count - start);
-            Count = start;
-        }
-
-        public void Reset() => Pop(0);
-    }
-}
-
-/// <summary>The string caches one stream batch shares, per thread, cleared for each batch.</summary>
-internal sealed class BatchStrings
-{
-    /// <summary>Attribute and field names, and the record fields every record repeats (a stream ARN fits).</summary>
-    public Utf8StringCache Names { get; } = new(maxLength: 512);
-
-    /// <summary>String values: an unchanged attribute's old value is its new one.</summary>
-    public Utf8StringCache Strings { get; } = new(maxLength: 64);
-
-    /// <summary>Number values, checked once when first made.</summary>
-    public Utf8StringCache Numbers { get; } = new(maxLength: 64);
-
-    public void Clear()
-    {
-        Names.Clear();
-        Strings.Clear();
-        Numbers.Clear();
-    }
 }

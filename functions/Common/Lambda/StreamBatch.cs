@@ -65,7 +65,9 @@ public static class StreamBatch
         }
         finally
         {
+            // The parsed records hold what they need; the caches keep nothing between batches.
             values.Shared = null;
+            strings.Clear();
         }
     }
 
