@@ -14,16 +14,22 @@ public sealed class BenchEnvironment : IDisposable
 {
     private readonly LocalServer _dynamoDbLocal;
 
+    private readonly InstantDynamoDb _instant = new();
+
     private BenchEnvironment(BenchOptions options, LocalServer dynamoDbLocal, LatencyProxy proxy)
     {
         Options = options;
         _dynamoDbLocal = dynamoDbLocal;
         Proxy = proxy;
+        InstantProxy = new LatencyProxy(_instant.Endpoint, options.RoundTrip);
         Template = SamTemplate.Load(RepoLayout.Find(AppContext.BaseDirectory).TemplatePath);
     }
 
     public BenchOptions Options { get; }
     public LatencyProxy Proxy { get; }
+
+    /// <summary>The same round trip in front of <see cref="InstantDynamoDb"/>: writes that cost only their round trip.</summary>
+    public LatencyProxy InstantProxy { get; }
     public SamTemplate Template { get; }
 
     /// <summary>DynamoDB Local itself, without the added latency (for the cold start's child processes).</summary>
@@ -106,6 +112,8 @@ public sealed class BenchEnvironment : IDisposable
     public void Dispose()
     {
         Proxy.Dispose();
+        InstantProxy.Dispose();
+        _instant.Dispose();
         _dynamoDbLocal.Dispose();
     }
 }
