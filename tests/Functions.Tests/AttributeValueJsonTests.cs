@@ -46,6 +46,36 @@ public class AttributeValueJsonTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NS", "\"1.0\"", true)]       // "1" is in the set: the same number
+    [InlineData("NS", "\"21\"", false)]
+    [InlineData("SS", "\"s7\"", true)]
+    [InlineData("SS", "\"s77\"", false)]
+    public void Large_sets_are_checked_for_repeats_like_small_ones(string type, string last, bool repeated)
+    {
+        // Past 16 members the check changes method (a hash set): the rule must not.
+        var members = Enumerable.Range(1, 20).Select(i => type == "NS" ? $"\"{i}\"" : $"\"s{i}\"").Append(last);
+        var json = $$$"""{"a":{"{{{type}}}":[{{{string.Join(",", members)}}}]}}""";
+
+        if (repeated)
+            Assert.Contains("the same member twice", Assert.Throws<JsonException>(() => TestRecords.Map(json)).Message, StringComparison.Ordinal);
+        else
+            Assert.Equal(21, (type == "NS" ? TestRecords.Map(json)["a"].NS : TestRecords.Map(json)["a"].SS)!.Count);
+    }
+
+    [Fact]
+    public void A_value_holds_one_member_setting_another_replaces_it_and_null_clears_only_its_own()
+    {
+        var value = new DynamoDBEvent.AttributeValue { S = "text" };
+        value.N = null; // not the member that is set: nothing changes
+        Assert.Equal("text", value.S);
+        value.BOOL = false;
+        Assert.Equal((null, false), (value.S, value.BOOL));
+        value.BOOL = null;
+        Assert.Null(value.BOOL);
+        Assert.Equal("""{"NULL":true}""", JsonSerializer.Serialize(value, LambdaJsonContext.Default.Options));
+    }
+
     [Fact]
     public void Error_messages_never_carry_the_value()
     {

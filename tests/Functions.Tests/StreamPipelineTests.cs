@@ -114,6 +114,28 @@ public class StreamPipelineTests
         Assert.Contains("not valid JSON", Summary().GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("audit")]
+    [InlineData("analytics")]
+    public async Task Both_stream_functions_refuse_an_event_with_two_records_arrays(string function)
+    {
+        var twoArrays = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Batch(1).ToArray()).Replace(
+            "{\"Records\":[", "{\"Records\":[],\"Records\":[", StringComparison.Ordinal));
+        var variables = new Dictionary<string, string> { ["TABLE_PREFIX"] = "maip-dev-", ["AUDIT_TABLE_NAME"] = "maip-dev-audit" };
+        var environment = FunctionEnvironment.From(variables.GetValueOrDefault, function);
+        // Never called: the event is refused before any write.
+        using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"),
+            new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = "http://127.0.0.1:9" });
+        var logger = new StructuredLogger(function, _logs);
+        Func<Stream, Task<StreamsEventResponse>> process = function == "audit"
+            ? new Function(environment, AuditTrailSettings.From(variables.GetValueOrDefault), client, logger).ProcessAsync
+            : new Functions.MerchantAnalytics.Function(environment, client, logger).ProcessAsync;
+
+        var ex = await Assert.ThrowsAsync<InvalidEventException>(() => process(new MemoryStream(twoArrays)));
+        Assert.Contains("more than one \"Records\" array", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Lines(), l => l.TryGetProperty("error", out var e) && e.GetString() == ex.Message);
+    }
+
     [Fact]
     public void The_deadline_leaves_a_margin_before_the_timeout()
     {

@@ -14,20 +14,33 @@ public sealed class EpochDateTimeConverter : JsonConverter<DateTime>
 
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        decimal value = reader.TokenType switch
-        {
-            JsonTokenType.Number => reader.GetDecimal(),
-            JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            _ => throw new JsonException("ApproximateCreationDateTime must be epoch seconds."),
-        };
-        var milliseconds = value > MillisecondsThreshold ? value : value * 1000m;
         try
         {
+            return ReadEpoch(ref reader);
+        }
+        catch (MalformedValueException ex)
+        {
+            throw new JsonException(ex.Message); // the serializer adds where
+        }
+    }
+
+    /// <summary>The value under the reader; the stream batch reader calls it directly.</summary>
+    internal static DateTime ReadEpoch(ref Utf8JsonReader reader)
+    {
+        decimal value = reader.TokenType switch
+        {
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) => number,
+            JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => throw new MalformedValueException("ApproximateCreationDateTime must be epoch seconds."),
+        };
+        try
+        {
+            var milliseconds = value > MillisecondsThreshold ? value : value * 1000m;
             return DateTime.UnixEpoch.AddMilliseconds((double)decimal.Round(milliseconds));
         }
-        catch (ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException)
         {
-            throw new JsonException("ApproximateCreationDateTime is out of range.");
+            throw new MalformedValueException("ApproximateCreationDateTime is out of range.");
         }
     }
 
