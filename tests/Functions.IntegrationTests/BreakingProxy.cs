@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 
@@ -12,28 +12,16 @@ namespace Functions.IntegrationTests;
 /// the answer never arrives. What the client's own HTTP stack then does (resend, or report an
 /// error) is what a real network fault makes it do.
 /// </summary>
-internal sealed class BreakingProxy : IDisposable
+internal sealed class BreakingProxy : LoopbackRelay
 {
     /// <summary>Whether to break the connection after the backend answered this request (operation, its body).</summary>
     public delegate bool BreakRule(string operation, string body);
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Uri _backend;
     private readonly BreakRule _breakAfterActing;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Operation, string Body)> _answers = new();
 
-    public BreakingProxy(Uri backend, BreakRule breakAfterActing)
-    {
-        _backend = backend;
-        _breakAfterActing = breakAfterActing;
-        _listener.Start();
-        Endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-        _ = AcceptAsync();
-    }
-
-    public Uri Endpoint { get; }
+    public BreakingProxy(Uri backend, BreakRule breakAfterActing) : base(backend) => _breakAfterActing = breakAfterActing;
 
     /// <summary>Requests that reached the backend, per operation.</summary>
     public int CallsOf(string operation) => _calls.GetValueOrDefault(operation);
@@ -41,52 +29,23 @@ internal sealed class BreakingProxy : IDisposable
     /// <summary>Every answer the backend gave, delivered or not, with its operation.</summary>
     public IReadOnlyCollection<(string Operation, string Body)> Answers => _answers;
 
-    private async Task AcceptAsync()
+    protected override async Task RelayAsync(TcpClient client, TcpClient backend, CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        var (down, up) = (client.GetStream(), backend.GetStream());
+        while (await ReadMessageAsync(down).ConfigureAwait(false) is { } request)
         {
-            TcpClient client;
-            try
+            var operation = Operation(request.Head);
+            var body = Encoding.UTF8.GetString(request.Body);
+            await up.WriteAsync(request.Bytes, stopping).ConfigureAwait(false);
+            var answer = await ReadMessageAsync(up).ConfigureAwait(false) ?? throw new IOException("The backend closed the connection.");
+            _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+            _answers.Enqueue((operation, Encoding.UTF8.GetString(answer.Body)));
+            if (_breakAfterActing(operation, body))
             {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
+                client.Client.LingerState = new LingerOption(true, 0); // a reset, as a dropped connection gives
                 return;
             }
-            _ = RelayAsync(client);
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client)
-    {
-        using (client)
-        using (var upstream = new TcpClient())
-        {
-            try
-            {
-                await upstream.ConnectAsync(_backend.Host, _backend.Port, _stop.Token).ConfigureAwait(false);
-                var (down, up) = (client.GetStream(), upstream.GetStream());
-                while (await ReadMessageAsync(down).ConfigureAwait(false) is { } request)
-                {
-                    var operation = Operation(request.Head);
-                    var body = Encoding.UTF8.GetString(request.Body);
-                    await up.WriteAsync(request.Bytes, _stop.Token).ConfigureAwait(false);
-                    var answer = await ReadMessageAsync(up).ConfigureAwait(false) ?? throw new IOException("The backend closed the connection.");
-                    _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
-                    _answers.Enqueue((operation, Encoding.UTF8.GetString(answer.Body)));
-                    if (_breakAfterActing(operation, body))
-                    {
-                        client.Client.LingerState = new LingerOption(true, 0); // a reset, as a dropped connection gives
-                        return;
-                    }
-                    await down.WriteAsync(answer.Bytes, _stop.Token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The client or the backend went away: nothing left to relay.
-            }
+            await down.WriteAsync(answer.Bytes, stopping).ConfigureAwait(false);
         }
     }
 
@@ -117,12 +76,5 @@ internal sealed class BreakingProxy : IDisposable
         var body = new byte[length];
         await stream.ReadExactlyAsync(body).ConfigureAwait(false);
         return new Message(text, body, [.. head, .. body]);
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
     }
 }

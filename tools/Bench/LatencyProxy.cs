@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Functions.DevKit;
 
 namespace Functions.Bench;
 
@@ -11,60 +11,21 @@ namespace Functions.Bench;
 /// not limited and connections are independent: requests in flight together overlap their waits,
 /// as they would against DynamoDB.
 /// </summary>
-public sealed class LatencyProxy : IDisposable
+public sealed class LatencyProxy : LoopbackRelay
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Uri _upstream;
     private readonly TimeSpan _oneWay;
-    private readonly CancellationTokenSource _stop = new();
 
-    public LatencyProxy(Uri upstream, TimeSpan roundTrip)
+    public LatencyProxy(Uri upstream, TimeSpan roundTrip) : base(upstream) => _oneWay = roundTrip / 2;
+
+    protected override async Task RelayAsync(TcpClient client, TcpClient backend, CancellationToken stopping)
     {
-        _upstream = upstream;
-        _oneWay = roundTrip / 2;
-        _listener.Start();
-        _ = AcceptAsync();
-    }
-
-    public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        using (var server = new TcpClient { NoDelay = true })
-        {
-            client.NoDelay = true;
-            try
-            {
-                await server.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token).ConfigureAwait(false);
-                using var connection = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                var up = PumpAsync(client.GetStream(), server.GetStream(), connection.Token);
-                var down = PumpAsync(server.GetStream(), client.GetStream(), connection.Token);
-                await Task.WhenAny(up, down).ConfigureAwait(false);
-                await connection.CancelAsync().ConfigureAwait(false); // one side closed: close the other
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
-            {
-                // A connection the client or DynamoDB Local dropped: the SDK sees it as its own.
-            }
-        }
+        client.NoDelay = true;
+        backend.NoDelay = true;
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var up = PumpAsync(client.GetStream(), backend.GetStream(), connection.Token);
+        var down = PumpAsync(backend.GetStream(), client.GetStream(), connection.Token);
+        await Task.WhenAny(up, down).ConfigureAwait(false);
+        await connection.CancelAsync().ConfigureAwait(false); // one side closed: close the other
     }
 
     /// <summary>Copies one direction, each chunk released a one-way delay after it arrived.</summary>
@@ -97,12 +58,5 @@ public sealed class LatencyProxy : IDisposable
             if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
             await to.WriteAsync(bytes.AsMemory(0, count), token).ConfigureAwait(false);
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
     }
 }
