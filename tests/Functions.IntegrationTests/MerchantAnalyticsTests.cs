@@ -202,6 +202,36 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
     }
 
     [Fact]
+    public async Task A_cancellation_naming_one_action_a_validation_error_fails_only_that_record()
+    {
+        // AWS cancels a transaction when "a similar validation error occurs because of changes
+        // made by the transaction", reason code ValidationError on that action (DynamoDB API
+        // reference, TransactWriteItems); DynamoDB Local answers a ValidationException instead,
+        // so the network plays AWS's part here.
+        var env = await AnalyticsEnvironment.CreateAsync(local);
+        foreach (var (id, total) in new[] { ("o-1", "1.5"), ("o-2", "2"), ("o-3", "4"), ("o-4", "8"), ("o-5", "16") })
+            await env.PutAsync("orders", id, "m-v", "PENDING", total, "USD");
+        var records = await env.StreamRecordsAsync("orders");
+        var day = ChangeDay(records[0]);
+        using var network = new ScriptedNetwork((request, _) =>
+        {
+            if (request.Operation != "TransactWriteItems") return null;
+            var actions = JsonDocument.Parse(request.Body).RootElement.GetProperty("TransactItems").EnumerateArray()
+                .Select(a => a.GetRawText()).ToList();
+            var bad = actions.FindIndex(a => a.Contains("\"o-3\"", StringComparison.Ordinal));
+            return bad < 0 ? null : ScriptedNetwork.Cancelled(actions.Select((_, i) => i == bad ? "ValidationError" : "None").ToList());
+        });
+        using var client = network.Client(local);
+
+        var failed = await env.InvokeAsync(env.Function(client), env.LambdaEvent("orders", records));
+
+        Assert.Equal([SequenceOf(records[2])], failed);
+        Assert.Contains(Reasons(env.Logs), r => r.Contains("ValidationError", StringComparison.Ordinal));
+        Assert.Equal([$"daily.order.created#{day}: 4, total_USD=27.5"], await env.RollupsAsync("m-v"));
+        Assert.Equal(4, Counter(env.Logs.Line("analytics batch processed"), "events_written"));
+    }
+
+    [Fact]
     public async Task Cancellations_without_reasons_are_retried_with_backoff_a_bounded_number_of_times()
     {
         var (env, records, _) = await OrdersOfADayAsync();

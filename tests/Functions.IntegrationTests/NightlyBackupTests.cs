@@ -325,4 +325,20 @@ public partial class NightlyBackupTests(MotoFixture moto)
         Assert.Contains($"{tomorrow:yyyy-MM-dd}", refused.Message, StringComparison.Ordinal);
         foreach (var table in env.Tables) Assert.Empty(await env.BackupsOfAsync(table));
     }
+
+    [Fact]
+    public async Task A_time_a_few_minutes_ahead_is_clock_skew_and_runs_but_ten_minutes_ahead_is_refused()
+    {
+        var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
+        static string At(DateTimeOffset t) => $$$"""{"time": "{{{t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}}", "detail": {"dryRun": true}}""";
+
+        // The function's clock is the system's here; the limit is Function.MaxClockSkew (5 minutes).
+        var skewed = await env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(2)));
+        var refused = await Assert.ThrowsAsync<Functions.Common.Lambda.InvalidEventException>(
+            () => env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(10))));
+
+        Assert.True(skewed.DryRun);
+        Assert.NotEmpty(skewed.Tables);
+        Assert.Contains("5 minutes of clock skew", refused.Message, StringComparison.Ordinal);
+    }
 }
