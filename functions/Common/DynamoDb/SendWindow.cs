@@ -28,12 +28,6 @@ internal sealed class SendWindow
         _max = max;
     }
 
-    /// <summary>Parts that may be written at once now.</summary>
-    public int Limit
-    {
-        get { lock (_gate) return (int)_limit; }
-    }
-
     /// <summary>
     /// Waits for room for one part: true once it may be written (then <see cref="Leave"/> must
     /// follow), false when <paramref name="token"/> ends the wait.

@@ -18,8 +18,6 @@ public static class DynamoNumber
 
     public static bool IsValid(string text) => TryParse(text, out _);
 
-    public static bool IsValid(ReadOnlySpan<char> text) => TryParse(text, out _);
-
     /// <summary>Two number strings denote the same number ("1.50" and "1.5" do).</summary>
     public static bool AreEqual(string left, string right)
         => left == right
