@@ -25,7 +25,7 @@ public static class AttributeValueEquality
         if (left.L is not null)
             return right.L is not null && left.L.Count == right.L.Count && left.L.Zip(right.L).All(p => DeepEquals(p.First, p.Second));
         if (left.BOOL is not null) return left.BOOL == right.BOOL;
-        return right.NULL == true && AllUnset(right);
+        return right.NULL == true; // the members share one slot: NULL set means nothing else is
     }
 
     public static bool MapEquals(IReadOnlyDictionary<string, AttributeValue> left, IReadOnlyDictionary<string, AttributeValue> right)
@@ -34,8 +34,4 @@ public static class AttributeValueEquality
 
     private static HashSet<string> Canonical(IEnumerable<string> numbers)
         => numbers.Select(DynamoNumber.CanonicalOrSelf).ToHashSet(StringComparer.Ordinal);
-
-    private static bool AllUnset(AttributeValue v)
-        => v.S is null && v.N is null && v.B is null && v.SS is null && v.NS is null && v.BS is null
-           && v.M is null && v.L is null && v.BOOL is null;
 }
