@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Common.Tables;
 
 namespace Functions.Common.Audit;
 
@@ -8,10 +9,10 @@ namespace Functions.Common.Audit;
 /// </summary>
 public readonly record struct AuditKey(string EntityKey, string Timestamp)
 {
-    /// <summary>Partition key attribute of the audit table (fixed by the existing table).</summary>
-    public const string PartitionAttribute = "entityType#entityId";
+    /// <summary>Partition key attribute of the audit table (fixed by the existing table): the catalog's, which a test keeps in step with the template.</summary>
+    public static string PartitionAttribute => TableCatalog.Audit.PartitionKey;
     /// <summary>Sort key attribute of the audit table.</summary>
-    public const string SortAttribute = "timestamp";
+    public static string SortAttribute => TableCatalog.Audit.SortKey;
 
     public static IReadOnlyList<string> Attributes { get; } = [PartitionAttribute, SortAttribute];
 
