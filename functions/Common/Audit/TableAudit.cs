@@ -35,8 +35,14 @@ public static class TableAuditRecord
     /// <summary>Set by <see cref="TableAuditWriter"/> to each put's own id: it tells a put sent again after a lost answer from another's.</summary>
     public const string WriteId = "writeId";
 
+    // The names Item writes and Change reads back; those the audit trail's items share are AuditItem's.
+    private const string Before = "before";
+    private const string After = "after";
+    private const string Reason = "reason";
+    private const string DryRun = "dryRun";
+
     public static string Timestamp(DateTimeOffset time, string eventName, bool dryRun = false)
-        => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "#" + eventName + (dryRun ? DryRunSuffix : "");
+        => AuditKey.FormatTime(time.UtcDateTime) + "#" + eventName + (dryRun ? DryRunSuffix : "");
 
     public static Dictionary<string, AttributeValue> Item(TableChange change)
     {
@@ -44,17 +50,17 @@ public static class TableAuditRecord
         {
             [TableCatalog.Audit.PartitionKey] = new() { S = EntityKey(change.TableName) },
             [TableCatalog.Audit.SortKey] = new() { S = Timestamp(change.ChangeTime, change.EventName, change.DryRun) },
-            ["eventName"] = new() { S = change.EventName },
-            ["entityType"] = new() { S = EntityType },
-            ["entityId"] = new() { S = change.TableName },
-            ["sourceTable"] = new() { S = change.TableName },
-            ["changeTime"] = new() { S = change.ChangeTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) },
-            ["actor"] = new() { S = change.Actor },
-            ["before"] = new() { M = new Dictionary<string, AttributeValue>(change.Before, StringComparer.Ordinal) },
-            ["after"] = new() { M = new Dictionary<string, AttributeValue>(change.After, StringComparer.Ordinal) },
+            [AuditItem.EventName] = new() { S = change.EventName },
+            [AuditItem.EntityType] = new() { S = EntityType },
+            [AuditItem.EntityId] = new() { S = change.TableName },
+            [AuditItem.SourceTable] = new() { S = change.TableName },
+            [AuditItem.ChangeTime] = new() { S = AuditKey.FormatTime(change.ChangeTime.UtcDateTime) },
+            [AuditItem.Actor] = new() { S = change.Actor },
+            [Before] = new() { M = new Dictionary<string, AttributeValue>(change.Before, StringComparer.Ordinal) },
+            [After] = new() { M = new Dictionary<string, AttributeValue>(change.After, StringComparer.Ordinal) },
         };
-        if (change.Reason is not null) item["reason"] = new() { S = change.Reason };
-        if (change.DryRun) item["dryRun"] = new() { BOOL = true };
+        if (change.Reason is not null) item[Reason] = new() { S = change.Reason };
+        if (change.DryRun) item[DryRun] = new() { BOOL = true };
         foreach (var (name, value) in change.Details ?? new Dictionary<string, AttributeValue>())
             item.TryAdd(name, value);
         return item;
@@ -62,21 +68,21 @@ public static class TableAuditRecord
 
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal)
     {
-        TableCatalog.Audit.PartitionKey, TableCatalog.Audit.SortKey, "eventName", "entityType", "entityId", "sourceTable",
-        "changeTime", "actor", "before", "after", "reason", "dryRun", WriteId,
+        TableCatalog.Audit.PartitionKey, TableCatalog.Audit.SortKey, AuditItem.EventName, AuditItem.EntityType, AuditItem.EntityId,
+        AuditItem.SourceTable, AuditItem.ChangeTime, AuditItem.Actor, Before, After, Reason, DryRun, WriteId,
     };
 
     /// <summary>The change an item of <see cref="Item"/> records (to write it again, amended).</summary>
     public static TableChange Change(IReadOnlyDictionary<string, AttributeValue> item) => new(
-        item["entityId"].S,
-        item["eventName"].S,
-        DateTimeOffset.ParseExact(item["changeTime"].S, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-        item["actor"].S,
-        item.TryGetValue("before", out var before) ? before.M : new Dictionary<string, AttributeValue>(),
-        item.TryGetValue("after", out var after) ? after.M : new Dictionary<string, AttributeValue>(),
-        item.TryGetValue("reason", out var reason) ? reason.S : null,
+        item[AuditItem.EntityId].S,
+        item[AuditItem.EventName].S,
+        DateTimeOffset.ParseExact(item[AuditItem.ChangeTime].S, AuditKey.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        item[AuditItem.Actor].S,
+        item.TryGetValue(Before, out var before) ? before.M : new Dictionary<string, AttributeValue>(),
+        item.TryGetValue(After, out var after) ? after.M : new Dictionary<string, AttributeValue>(),
+        item.TryGetValue(Reason, out var reason) ? reason.S : null,
         item.Where(f => !Fields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
-        item.TryGetValue("dryRun", out var dryRun) && dryRun.BOOL == true);
+        item.TryGetValue(DryRun, out var dryRun) && dryRun.BOOL == true);
 }
 
 /// <summary>
