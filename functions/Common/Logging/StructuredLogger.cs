@@ -7,8 +7,7 @@ namespace Functions.Common.Logging;
 /// cold_start, function_name, function_version, xray_trace_id) plus the caller's fields.
 /// In Lambda it writes to the raw standard output (the runtime's Console wrapper would prefix or
 /// re-wrap each line); LOG_SINK=stderr sends it to standard error instead, which LocalInvoke uses
-/// (LOG_SINK=none drops it: LocalRun's quiet mode)
-/// to keep standard output for the response payload.
+/// to keep standard output for the response payload; LOG_SINK=none drops it (LocalRun's quiet mode).
 /// </summary>
 public sealed class StructuredLogger
 {
