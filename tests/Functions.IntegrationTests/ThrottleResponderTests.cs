@@ -194,6 +194,26 @@ public class ThrottleResponderTests(MotoFixture moto)
     }
 
     [Fact]
+    public async Task A_switch_another_delivery_made_first_is_counted_once_by_the_delivery_that_recorded_it()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        var once = new FirstTimes();
+        // The SNS delivery records the switch; the EventBridge delivery's UpdateTable (which does
+        // not count it: the record is not its own) lands first, so the SNS one meets the table UPDATING.
+        using var race = new ScriptedNetwork((request, forward) => request.Operation == "UpdateTable" && once.First("race")
+            ? forward().ContinueWith(sent => { sent.Result.Dispose(); return ScriptedNetwork.Error("ResourceInUseException"); }, TaskScheduler.Default).Unwrap()
+            : null);
+        using var client = race.Client(moto);
+        var function = env.Function(client);
+
+        var (responses, counted) = await env.DeliverAsync(function, env.Event("alarm-sns-write-throttle.json"), env.Event("alarm-eventbridge-write-throttle.json"));
+
+        Assert.All(responses, r => Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(r.Results).Outcome));
+        Assert.Equal(1d, counted[ThrottleMetrics.TablesSwitched]);
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    [Fact]
     public async Task A_delivery_that_saw_the_table_provisioned_just_before_the_other_switched_it_does_not_count_the_switch_again()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
