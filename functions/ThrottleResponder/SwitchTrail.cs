@@ -16,8 +16,6 @@ internal sealed class SwitchTrail(IAmazonDynamoDB dynamoDb, RetryPolicy retry, T
     public const string SwitchedToOnDemand = "SWITCHED_TO_ON_DEMAND";
     public const string SwitchFailed = "SWITCH_TO_ON_DEMAND_FAILED";
 
-    public string AuditTable => audit.AuditTable;
-
     /// <summary>The capacity of the newest real (not dry-run) switch record that holds one.</summary>
     public async Task<(long Read, long Write, IReadOnlyList<IndexCapacity> Indexes)?> LastSwitchCapacityAsync(string tableName)
     {

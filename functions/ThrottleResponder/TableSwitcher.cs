@@ -78,7 +78,9 @@ internal sealed class TableSwitcher(
                 if (!updated)
                 {
                     (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyOnDemand, "switched meanwhile by another delivery of the alarm: nothing to do");
-                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false))
+                    // The delivery whose UpdateTable went through does not count a switch whose
+                    // record it did not write (below): the one that wrote it counts it here.
+                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false) || firstAttempt)
                         response.CountsAs = ThrottleMetrics.TablesSwitched;
                     return;
                 }

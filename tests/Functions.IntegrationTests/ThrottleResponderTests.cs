@@ -178,11 +178,7 @@ public class ThrottleResponderTests(MotoFixture moto)
     public async Task When_another_delivery_of_the_alarm_switches_the_table_first_there_is_nothing_left_to_do()
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
-        var once = new FirstTimes();
-        // The other delivery's UpdateTable lands first: ours meets the table UPDATING.
-        using var race = new ScriptedNetwork((request, forward) => request.Operation == "UpdateTable" && once.First("race")
-            ? forward().ContinueWith(sent => { sent.Result.Dispose(); return ScriptedNetwork.Error("ResourceInUseException"); }, TaskScheduler.Default).Unwrap()
-            : null);
+        using var race = AnotherDeliverySwitchesFirst();
         using var client = race.Client(moto);
 
         var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
@@ -190,6 +186,33 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(response.Results).Outcome);
         Assert.Equal(1, race.CallsOf("UpdateTable"));
         Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(env.Table("orders")));
+        Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
+    }
+
+    // The other delivery's UpdateTable lands first: the first UpdateTable sent here is carried
+    // out, and its answer is the one the other's switch leaves, the table UPDATING.
+    private static ScriptedNetwork AnotherDeliverySwitchesFirst()
+    {
+        var once = new FirstTimes();
+        return new ScriptedNetwork((request, forward) => request.Operation == "UpdateTable" && once.First("race")
+            ? forward().ContinueWith(sent => { sent.Result.Dispose(); return ScriptedNetwork.Error("ResourceInUseException"); }, TaskScheduler.Default).Unwrap()
+            : null);
+    }
+
+    [Fact]
+    public async Task A_switch_another_delivery_made_first_is_counted_once_by_the_delivery_that_recorded_it()
+    {
+        var env = await ThrottleEnvironment.CreateAsync(moto);
+        // The SNS delivery records the switch; the EventBridge delivery's UpdateTable (which does
+        // not count it: the record is not its own) lands first.
+        using var race = AnotherDeliverySwitchesFirst();
+        using var client = race.Client(moto);
+        var function = env.Function(client);
+
+        var (responses, counted) = await env.DeliverAsync(function, env.Event("alarm-sns-write-throttle.json"), env.Event("alarm-eventbridge-write-throttle.json"));
+
+        Assert.All(responses, r => Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(r.Results).Outcome));
+        Assert.Equal(1d, counted[ThrottleMetrics.TablesSwitched]);
         Assert.Equal(["SWITCHED_TO_ON_DEMAND"], (await env.AuditOfAsync(env.Table("orders"))).Select(r => r["eventName"].S));
     }
 
