@@ -18,7 +18,6 @@ namespace Functions.LocalRun;
 public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verbose)
 {
     private const string Merchant = "merchant-acme";
-    private const string EndpointVariable = "AWS_ENDPOINT_URL_DYNAMODB";
     private static readonly string[] AnalyticsSources = ["orders", "quotes", "applications"];
     private readonly Story _story = new(console);
     private readonly string _runId = TimeProvider.System.GetUtcNow().ToString("HHmmss", CultureInfo.InvariantCulture);
@@ -81,16 +80,16 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
         SetIfUnset("AWS_ACCESS_KEY_ID", "test");
         SetIfUnset("AWS_SECRET_ACCESS_KEY", "test");
         SetIfUnset("AWS_REGION", "us-east-1");
-        if (Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } given)
+        if (Environment.GetEnvironmentVariable(DynamoDbConnection.EndpointVariable) is { Length: > 0 } given)
         {
             _endpoint = given.TrimEnd('/');
-            _story.Line($"Using the endpoint in {EndpointVariable}: {_endpoint}");
+            _story.Line($"Using the endpoint in {DynamoDbConnection.EndpointVariable}: {_endpoint}");
         }
         else
         {
             _moto = await MotoServer.StartAsync().ConfigureAwait(false);
             _endpoint = _moto.Endpoint.ToString().TrimEnd('/');
-            Environment.SetEnvironmentVariable(EndpointVariable, _endpoint);
+            Environment.SetEnvironmentVariable(DynamoDbConnection.EndpointVariable, _endpoint);
             _story.Line($"moto_server started for this run: {_endpoint} (stopped at the end)");
         }
         _repo = RepoLayout.Find();
@@ -214,9 +213,9 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
         await AuditOrdersAsync().ConfigureAwait(false);
         await AuditCliAsync("history", "order", Order).ConfigureAwait(false);
 
-        var shipped = (await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false))
-            .Single(i => i["entityType#entityId"].S == $"order#{Order}" && i.GetValueOrDefault("actor")?.S == "warehouse-7")["timestamp"].S;
-        var shippedShort = shipped.Split('#') is [var time, var sequence] ? $"{time}#{sequence.TrimStart('0')}" : shipped;
+        // The timestamp as `history` prints it, which the operator copies.
+        var shippedShort = AuditChange.FromItem((await _tables.ScanAllAsync(_auditTable).ConfigureAwait(false))
+            .Single(i => i["entityType#entityId"].S == $"order#{Order}" && i.GetValueOrDefault("actor")?.S == "warehouse-7")).ShortTimestamp;
         _story.Line("The operator puts it back as it was right after it shipped (the timestamp from `history`):");
         await AuditCliAsync("undo", "order", Order, "--to", shippedShort, "--actor", "alice").ConfigureAwait(false);
 
