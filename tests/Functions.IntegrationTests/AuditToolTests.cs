@@ -227,6 +227,26 @@ public abstract class AuditToolTests(ILocalEngine engine)
     }
 
     [Fact]
+    public async Task A_delete_whose_condition_fits_only_without_the_actor_mark_is_refused_before_the_mark_is_written()
+    {
+        var env = await AuditEnvironment.CreateAsync(engine);
+        var item = OrderKey();
+        // 149 attributes and no updatedBy: the mark's condition on them fits DynamoDB's 300
+        // operators (1 + 2 x 149), the delete's on the marked item does not (1 + 2 x 150).
+        for (var i = 0; i < 149; i++) item[$"a{i:D3}"] = new() { S = "x" };
+        await engine.Client.PutItemAsync(env.Table("orders"), item);
+        await AuditAsync(env);
+        var before = await ItemAsync(env);
+
+        var undo = await ToolAsync(env, "undo", "order", Order, "--to", "2000-01-01", "--actor", "bob");
+
+        Assert.Equal(ExitCodes.CannotTell, undo.ExitCode);
+        Assert.Contains("too many attributes for one conditional write", undo.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Nothing written", undo.Stderr, StringComparison.Ordinal);
+        Assert.True(AttributeValueEquality.MapEquals(before!, (await ItemAsync(env))!), "the exit code says nothing was written, yet the item changed");
+    }
+
+    [Fact]
     public async Task Undo_refuses_an_item_that_changed_after_its_newest_audit_record_and_writes_nothing()
     {
         var (env, created, _, _) = await BadEditAsync();

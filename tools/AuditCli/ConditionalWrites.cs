@@ -50,6 +50,9 @@ public static class ConditionalWrites
     public static UpdateItemRequest MarkActor(string table, IReadOnlyDictionary<string, StreamValue> key,
         IReadOnlyDictionary<string, StreamValue> expected, string actorAttribute, string actor)
     {
+        // The delete after it is conditional on the marked item, one attribute more: an item too
+        // large for that condition is refused here, before the mark is written.
+        Delete(table, key, new Dictionary<string, StreamValue>(expected, StringComparer.Ordinal) { [actorAttribute] = StreamValue.FromS(actor) });
         var expression = new Expression(key);
         var condition = expression.Matches(expected);
         var update = $"SET {expression.Name(actorAttribute)} = {expression.Value(StreamValue.FromS(actor))}";

@@ -12,7 +12,6 @@ namespace Functions.Bench;
 public sealed class InstantDynamoDb : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Task _serving;
 
     public InstantDynamoDb()
     {
@@ -20,7 +19,7 @@ public sealed class InstantDynamoDb : IDisposable
         Endpoint = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(Endpoint.ToString());
         _listener.Start();
-        _serving = ServeAsync();
+        _ = ServeAsync(); // ends when the listener stops
     }
 
     public Uri Endpoint { get; }
@@ -55,6 +54,5 @@ public sealed class InstantDynamoDb : IDisposable
     {
         _listener.Stop();
         _listener.Close();
-        _ = _serving;
     }
 }

@@ -24,9 +24,6 @@ public abstract class LoopbackRelay : IDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>Cancelled when the relay is disposed.</summary>
-    protected CancellationToken Stopping => _stop.Token;
-
     /// <summary>Relays one connection; returning closes both sides.</summary>
     protected abstract Task RelayAsync(TcpClient client, TcpClient backend, CancellationToken stopping);
 

@@ -16,7 +16,7 @@ Comparisons (--same-as, the reference) are of resolved values: a Sub's variable 
 made a plain string (a FindInMap of the loop's item) is put into the Sub's text, as CloudFormation
 will, so ["${App}-${Suffix}", {Suffix: orders}] and "${App}-orders" are the same value.
 """
-import argparse, hashlib, json, os, re, sys
+import argparse, copy, hashlib, json, os, re, sys
 
 from cfnlint.decode import decode
 from cfnlint.template import Template
@@ -41,8 +41,20 @@ def raw(path):
     return template
 
 
+_expanded = {}
+
+
 def expand(path):
-    """The template with every Fn::ForEach expanded, as plain JSON values."""
+    """The template with every Fn::ForEach expanded, as plain JSON values: a copy of its own, as
+    callers change it. Expanded once per run (the rehearsal asks for it a dozen times, and
+    cfn-lint's expansion takes a good part of a second)."""
+    path = os.path.abspath(path)
+    if path not in _expanded:
+        _expanded[path] = _expand(path)
+    return copy.deepcopy(_expanded[path])
+
+
+def _expand(path):
     template = raw(path)
     matches, expanded = language_extension(Template(path, template, ["us-east-1"]))
     if matches:
