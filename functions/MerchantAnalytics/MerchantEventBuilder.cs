@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Functions.Common.Audit;
 using Functions.Common.Lambda;
 using Functions.Common.Streams;
 using Functions.Common.Tables;
@@ -21,7 +22,6 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
     public const string TotalAttribute = "total";
     public const string CurrencyAttribute = "currency";
     public static readonly IReadOnlySet<string> SourceSuffixes = new HashSet<string>(StringComparer.Ordinal) { "orders", "quotes", "applications" };
-    private const int SequenceWidth = 40;
     private const string BothImages = "NEW_AND_OLD_IMAGES";
 
     /// <summary>DynamoDB's key limits (bytes of UTF-8): a longer key fails the whole transaction it is in.</summary>
@@ -60,8 +60,9 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
         };
         if (action is null) return null;
 
-        var sequence = stream.SequenceNumber is { Length: > 0 } s && s.All(char.IsAsciiDigit) ? s
-            : throw new AnalyticsRecordException("SequenceNumber must be a decimal string.");
+        // The event's key orders changes as the audit trail's does: time, then the padded sequence number.
+        var sequence = AuditKey.IsSequenceNumber(stream.SequenceNumber) ? stream.SequenceNumber!
+            : throw new AnalyticsRecordException($"SequenceNumber must be a decimal string of at most {AuditKey.SequenceWidth} digits.");
         var keys = stream.Keys ?? throw new AnalyticsRecordException("The record has no Keys.");
         var entityId = keys.TryGetValue(table.PartitionKey, out var id) && (id.S ?? id.N) is { } idText ? idText
             : throw new AnalyticsRecordException($"Keys lack the partition key '{table.PartitionKey}' as a string or number.");
@@ -72,8 +73,8 @@ public sealed class MerchantEventBuilder(TablePrefix prefix)
 
         var eventType = $"{table.EntityType}.{action}";
         var changeTime = stream.ApproximateCreationDateTime.ToUniversalTime();
-        var time = changeTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var sortKey = $"{eventType}#{time}#{sequence.PadLeft(SequenceWidth, '0')}";
+        var time = AuditKey.FormatTime(changeTime);
+        var sortKey = $"{eventType}#{time}#{sequence.PadLeft(AuditKey.SequenceWidth, '0')}";
         if (System.Text.Encoding.UTF8.GetByteCount(sortKey) > MaxSortKeyBytes)
             throw new AnalyticsRecordException(
                 $"Attribute '{StatusAttribute}' is too long: the event's sort key would pass DynamoDB's 1,024 bytes of a sort key.");

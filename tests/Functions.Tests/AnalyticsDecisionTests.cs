@@ -94,6 +94,15 @@ public class AnalyticsDecisionTests
         Assert.Contains("2,048", merchant.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_sequence_number_too_long_to_pad_is_refused_so_events_keep_their_change_order()
+    {
+        // Padded to 40 digits, text order is change order; a 41st digit would sort it wrongly.
+        Assert.NotNull(Builder.Build(Record("INSERT", Merchant("NEW"), sequenceNumber: new string('9', 40))));
+        var error = Assert.Throws<AnalyticsRecordException>(() => Builder.Build(Record("INSERT", Merchant("NEW"), sequenceNumber: "1" + new string('0', 40))));
+        Assert.Contains("at most 40 digits", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("NEW_IMAGE")]
     [InlineData("OLD_IMAGE")]
