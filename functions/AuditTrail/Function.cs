@@ -11,7 +11,7 @@ namespace Functions.AuditTrail;
 
 /// <summary>
 /// Turns every change on the business tables' streams into one item of the audit table.
-/// Handler: <c>AuditTrail::Functions.AuditTrail.Function::FunctionHandler</c>.
+/// Handler: <c>AuditTrail</c> (Program.cs serves <see cref="HandleAsync"/>).
 /// </summary>
 public sealed class Function
 {
@@ -25,7 +25,7 @@ public sealed class Function
     private readonly AuditTrailSettings _settings;
     private readonly StructuredLogger _logger;
 
-    /// <summary>Called once by the Lambda runtime at init.</summary>
+    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
     public Function()
         : this(FunctionEnvironment.FromEnvironment("audit-trail"), AuditTrailSettings.FromEnvironment(), DynamoDbClients.Create(), null)
     {
@@ -41,17 +41,17 @@ public sealed class Function
         WarnAboutUnredactableKeys();
     }
 
-    /// <summary>The managed runtime's raw signature: the stream event in, the partial batch response out.</summary>
-    public async Task<Stream> FunctionHandler(Stream input)
+    /// <summary>The handler the runtime loop calls: the stream event in, the partial batch response out.</summary>
+    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
     {
-        var response = await ProcessAsync(input).ConfigureAwait(false);
+        var response = await ProcessAsync(input, invocation).ConfigureAwait(false);
         return LambdaPayload.Serialize(response, LambdaJsonContext.Default.StreamsEventResponse);
     }
 
-    public async Task<StreamsEventResponse> ProcessAsync(Stream input)
+    public async Task<StreamsEventResponse> ProcessAsync(Stream input, LambdaInvocation invocation)
     {
-        _logger.StartInvocation();
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        _logger.StartInvocation(invocation);
+        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
         return await _processor.ProcessAsync(input, _handler, deadline, ("audit_table", _settings.AuditTableName)).ConfigureAwait(false);
     }
 

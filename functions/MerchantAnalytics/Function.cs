@@ -10,7 +10,7 @@ namespace Functions.MerchantAnalytics;
 
 /// <summary>
 /// Turns changes of orders, quotes and applications into per-merchant events and daily rollups,
-/// each change counted exactly once. Handler: <c>MerchantAnalytics::Functions.MerchantAnalytics.Function::FunctionHandler</c>.
+/// each change counted exactly once. Handler: <c>MerchantAnalytics</c> (Program.cs serves <see cref="HandleAsync"/>).
 /// </summary>
 public sealed class Function
 {
@@ -24,7 +24,7 @@ public sealed class Function
     private readonly FunctionEnvironment _environment;
     private readonly StructuredLogger _logger;
 
-    /// <summary>Called once by the Lambda runtime at init.</summary>
+    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
     public Function()
         : this(FunctionEnvironment.FromEnvironment("merchant-analytics"), DynamoDbClients.Create(), null)
     {
@@ -38,17 +38,17 @@ public sealed class Function
         _processor = new StreamBatchProcessor(_logger, new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName), Names);
     }
 
-    /// <summary>The managed runtime's raw signature: the stream event in, the partial batch response out.</summary>
-    public async Task<Stream> FunctionHandler(Stream input)
+    /// <summary>The handler the runtime loop calls: the stream event in, the partial batch response out.</summary>
+    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
     {
-        var response = await ProcessAsync(input).ConfigureAwait(false);
+        var response = await ProcessAsync(input, invocation).ConfigureAwait(false);
         return LambdaPayload.Serialize(response, LambdaJsonContext.Default.StreamsEventResponse);
     }
 
-    public async Task<StreamsEventResponse> ProcessAsync(Stream input)
+    public async Task<StreamsEventResponse> ProcessAsync(Stream input, LambdaInvocation invocation)
     {
-        _logger.StartInvocation();
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        _logger.StartInvocation(invocation);
+        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
         return await _processor.ProcessAsync(input, _handler, deadline, ("analytics_table", _handler.AnalyticsTable)).ConfigureAwait(false);
     }
 }

@@ -11,7 +11,7 @@ namespace Functions.NightlyBackup;
 
 /// <summary>
 /// Takes the night's on-demand backup of every table of the environment and prunes the suite's
-/// old ones. Handler: <c>NightlyBackup::Functions.NightlyBackup.Function::FunctionHandler</c>.
+/// old ones. Handler: <c>NightlyBackup</c> (Program.cs serves <see cref="HandleAsync"/>).
 /// </summary>
 public sealed class Function
 {
@@ -26,7 +26,7 @@ public sealed class Function
     /// <summary>How far a run's time may be ahead of the function's clock: clock skew, not a night still to come.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>Called once by the Lambda runtime at init.</summary>
+    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
     public Function()
         : this(FunctionEnvironment.FromEnvironment("nightly-backup"), BackupSettings.FromEnvironment(), DynamoDbClients.Create(), null)
     {
@@ -51,10 +51,10 @@ public sealed class Function
     /// </summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("LimitExceededException", "BackupInUseException");
 
-    /// <summary>The managed runtime's raw signature: the scheduled event in, the run's summary out.</summary>
-    public async Task<Stream> FunctionHandler(Stream input)
+    /// <summary>The handler the runtime loop calls: the scheduled event in, the run's summary out.</summary>
+    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
     {
-        var summary = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false)).ConfigureAwait(false);
+        var summary = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
         return LambdaPayload.Serialize(summary, BackupJsonContext.Default.BackupRunSummary);
     }
 
@@ -63,15 +63,15 @@ public sealed class Function
     /// done when a table has no backup for the night (failed, not reached, still in use) or a
     /// prune failed, so Lambda's retry and the Errors alarm see it.
     /// </summary>
-    public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> json)
+    public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
     {
-        _logger.StartInvocation();
+        _logger.StartInvocation(invocation);
         var run = ScheduledInvocations.Parse(json.Span, BackupJsonContext.Default.BackupRunOptions, _clock);
         if (run.Options.Tables is { Count: 0 })
             throw new InvalidEventException("\"tables\" is empty: leave it out to back up every table of the environment.");
         RefuseFutureNight(run.ScheduledTime);
 
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _clock);
+        using var deadline = InvocationDeadline.Until(invocation.Deadline, _clock);
         var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _clock));
         var prefix = _environment.TablePrefix;
         var selection = EnvironmentTables.Select(

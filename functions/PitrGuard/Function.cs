@@ -12,7 +12,7 @@ namespace Functions.PitrGuard;
 
 /// <summary>
 /// Keeps point-in-time recovery on for every table of the environment and reports the rest of
-/// each table's production readiness. Handler: <c>PitrGuard::Functions.PitrGuard.Function::FunctionHandler</c>.
+/// each table's production readiness. Handler: <c>PitrGuard</c> (Program.cs serves <see cref="HandleAsync"/>).
 /// </summary>
 public sealed class Function
 {
@@ -24,7 +24,7 @@ public sealed class Function
     private readonly RetryPolicy _retry;
     private readonly TableAuditWriter _audit;
 
-    /// <summary>Called once by the Lambda runtime at init.</summary>
+    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
     public Function()
         : this(FunctionEnvironment.FromEnvironment("pitr-guard"), PitrSettings.FromEnvironment(), DynamoDbClients.Create(), null)
     {
@@ -44,10 +44,10 @@ public sealed class Function
     /// <summary>PITR cannot be turned on for a moment after a table is created: ContinuousBackupsUnavailableException passes.</summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("ContinuousBackupsUnavailableException");
 
-    /// <summary>The managed runtime's raw signature: the scheduled event in, the report out.</summary>
-    public async Task<Stream> FunctionHandler(Stream input)
+    /// <summary>The handler the runtime loop calls: the scheduled event in, the report out.</summary>
+    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
     {
-        var report = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false)).ConfigureAwait(false);
+        var report = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
         return LambdaPayload.Serialize(report, PitrJsonContext.Default.PitrReport);
     }
 
@@ -55,9 +55,9 @@ public sealed class Function
     /// The whole check. Throws <see cref="PitrCheckFailedException"/> after every other table is
     /// done when a table failed or was not reached, so Lambda's retry and the Errors alarm see it.
     /// </summary>
-    public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> json)
+    public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
     {
-        _logger.StartInvocation();
+        _logger.StartInvocation(invocation);
         var run = ScheduledInvocations.Parse(json.Span, PitrJsonContext.Default.PitrRunOptions, _logger.Clock);
         PitrMode mode;
         try
@@ -69,7 +69,7 @@ public sealed class Function
             throw new InvalidEventException(ex.Message);
         }
 
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
         var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _logger.Clock));
         var tables = await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, _environment.TablePrefix, deadline).ConfigureAwait(false);
         var check = new TablePitrCheck(_dynamoDb, controlPlane, _audit, _settings, _environment, deadline);

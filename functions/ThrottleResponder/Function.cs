@@ -16,7 +16,7 @@ namespace Functions.ThrottleResponder;
 /// into ALARM for want of capacity, records the other causes (a hot partition, the on-demand
 /// maximum, the account's quota) without changing anything, and switches a table back to its
 /// recorded capacity on request.
-/// Handler: <c>ThrottleResponder::Functions.ThrottleResponder.Function::FunctionHandler</c>.
+/// Handler: <c>ThrottleResponder</c> (Program.cs serves <see cref="HandleAsync"/>).
 /// </summary>
 public sealed class Function
 {
@@ -28,7 +28,7 @@ public sealed class Function
     private readonly RetryPolicy _retry;
     private readonly TableAuditWriter _audit;
 
-    /// <summary>Called once by the Lambda runtime at init.</summary>
+    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
     public Function()
         : this(FunctionEnvironment.FromEnvironment("throttle-responder"), ThrottleSettings.FromEnvironment(), DynamoDbClients.Create(), null)
     {
@@ -47,10 +47,10 @@ public sealed class Function
         _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
     }
 
-    /// <summary>The managed runtime's raw signature: an alarm (or a restore command) in, the summary out.</summary>
-    public async Task<Stream> FunctionHandler(Stream input)
+    /// <summary>The handler the runtime loop calls: an alarm (or a restore command) in, the summary out.</summary>
+    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
     {
-        var response = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false)).ConfigureAwait(false);
+        var response = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
         return LambdaPayload.Serialize(response, ThrottleJsonContext.Default.ThrottleResponse);
     }
 
@@ -59,10 +59,10 @@ public sealed class Function
     /// is handled when a switch or restore failed (a missing table, one still updating), so
     /// Lambda's asynchronous retry tries again and the Errors alarm sees it.
     /// </summary>
-    public async Task<ThrottleResponse> RunAsync(ReadOnlyMemory<byte> json)
+    public async Task<ThrottleResponse> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
     {
-        _logger.StartInvocation();
-        using var deadline = InvocationDeadline.Start(_environment.Timeout, _logger.Clock);
+        _logger.StartInvocation(invocation);
+        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
         var switcher = new TableSwitcher(_dynamoDb, new ControlPlane(_retry, new OperationPacer(clock: _logger.Clock)), _audit, _settings,
             _environment, _logger.Clock, deadline);
 

@@ -19,6 +19,7 @@ namespace Functions.IntegrationTests;
 internal sealed class AnalyticsEnvironment
 {
     private readonly ILocalEngine _backend;
+    private readonly TestInvocations _invocations = new();
 
     private AnalyticsEnvironment(ILocalEngine backend, string app, Dictionary<string, string> streams)
     {
@@ -47,12 +48,15 @@ internal sealed class AnalyticsEnvironment
 
     /// <param name="logs">Where its log lines go: concurrent invocations each need their own.</param>
     /// <param name="variables">Environment variables set on top of the template's.</param>
-    public Function Function(IAmazonDynamoDB? client = null, LogCapture? logs = null, IReadOnlyDictionary<string, string>? variables = null)
+    /// <param name="timeout">Each invocation's time, as Lambda's deadline gives it; the template's Timeout by default.</param>
+    public Function Function(IAmazonDynamoDB? client = null, LogCapture? logs = null, IReadOnlyDictionary<string, string>? variables = null,
+        TimeSpan? timeout = null)
     {
         var environment = TestTemplate.Variables(App, "MerchantAnalyticsFunction");
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "merchant-analytics"), client ?? _backend.Client,
-            new StructuredLogger("merchant-analytics", (logs ?? Logs).Sink), new RetryPolicy(Retry));
+        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "merchant-analytics"), client ?? _backend.Client,
+            new StructuredLogger("merchant-analytics", (logs ?? Logs).Sink), new RetryPolicy(Retry)),
+            timeout ?? TestInvocations.TemplateTimeout(App, "MerchantAnalyticsFunction"));
     }
 
     /// <summary>
@@ -110,11 +114,11 @@ internal sealed class AnalyticsEnvironment
 
     public string LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]).ToJsonString();
 
-    /// <summary>One invocation through the raw Stream signature; the batch item failures it reports.</summary>
+    /// <summary>One invocation as the runtime loop makes it; the batch item failures it reports.</summary>
     public async Task<List<string>> InvokeAsync(Function function, string lambdaEvent, bool concurrent = false)
     {
         if (!concurrent) Logs.Clear();
-        await using var output = await function.FunctionHandler(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent)));
+        await using var output = await function.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent)), _invocations.Next(function));
         return JsonDocument.Parse(output).RootElement.GetProperty("batchItemFailures").EnumerateArray()
             .Select(f => f.GetProperty("itemIdentifier").GetString()!).ToList();
     }

@@ -22,8 +22,9 @@ internal sealed class AuditEnvironment
     private readonly MemoryStream _logs = new();
 
     private AuditEnvironment(ILocalEngine engine, string app, IReadOnlyDictionary<string, string> streams,
-        IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client)
+        IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client, TimeSpan timeout)
     {
+        Timeout = timeout;
         _engine = engine;
         App = app;
         StreamArns = streams;
@@ -32,6 +33,9 @@ internal sealed class AuditEnvironment
         Function = new Function(FunctionEnvironment.From(variables.GetValueOrDefault, "audit-trail"), Settings,
             client ?? engine.Client, new StructuredLogger("audit-trail", _logs));
     }
+
+    /// <summary>How long each invocation has: the template's Timeout, or the test's.</summary>
+    public TimeSpan Timeout { get; }
 
     /// <summary>The function's environment variables as the template sets them (plus the test's).</summary>
     public IReadOnlyDictionary<string, string> Variables { get; }
@@ -43,8 +47,9 @@ internal sealed class AuditEnvironment
     public string Table(string suffix) => $"{App}-dev-{suffix}";
 
     /// <param name="app">The app name; a fresh one by default. Tables of that app that exist already are kept as they are.</param>
+    /// <param name="timeout">Each invocation's time, as Lambda's deadline gives it; the template's Timeout by default.</param>
     public static async Task<AuditEnvironment> CreateAsync(ILocalEngine engine, IReadOnlyDictionary<string, string>? variables = null,
-        IAmazonDynamoDB? client = null, string? app = null)
+        IAmazonDynamoDB? client = null, string? app = null, TimeSpan? timeout = null)
     {
         app ??= NewApp();
         var context = TestTemplate.Context(app);
@@ -52,9 +57,10 @@ internal sealed class AuditEnvironment
         foreach (var table in TableDefinition.ReadAll(context))
             if (await table.CreateAsync(engine.Client) is { } arn) streams[table.TableName] = arn;
 
-        var environment = FunctionDefinition.Read(context, "AuditTrailFunction").Environment.ToDictionary();
+        var definition = FunctionDefinition.Read(context, "AuditTrailFunction");
+        var environment = definition.Environment.ToDictionary();
         foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return new AuditEnvironment(engine, app, streams, environment, client);
+        return new AuditEnvironment(engine, app, streams, environment, client, timeout ?? TimeSpan.FromSeconds(definition.TimeoutSeconds));
     }
 
     public static string NewApp() => "it" + Guid.NewGuid().ToString("N")[..10];
@@ -68,11 +74,11 @@ internal sealed class AuditEnvironment
 
     public JsonObject LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]);
 
-    /// <summary>Invokes the handler through its raw Stream signature, as the runtime does.</summary>
+    /// <summary>Invokes the handler as the runtime loop does: the event's bytes and a deadline <see cref="Timeout"/> from now.</summary>
     public async Task<(JsonElement Response, JsonElement Summary)> InvokeAsync(JsonObject lambdaEvent)
     {
         _logs.SetLength(0);
-        await using var output = await Function.FunctionHandler(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent.ToJsonString())));
+        await using var output = await Function.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent.ToJsonString())), LambdaInvocation.Local(Timeout));
         var response = JsonDocument.Parse(output).RootElement.Clone();
         var summary = LogLines().Single(l => l.GetProperty("message").GetString() == "audit batch processed");
         return (response, summary);

@@ -20,6 +20,7 @@ internal sealed class BackupEnvironment
 {
     public const int ExtraTables = 25;
     private readonly MotoFixture _moto;
+    private readonly TestInvocations _invocations = new();
     private readonly LogCapture _logs = new();
 
     private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign, DateOnly night)
@@ -87,8 +88,9 @@ internal sealed class BackupEnvironment
 
     /// <summary>The function as the template configures it; rates raised so a test run is not paced at DynamoDB's.</summary>
     /// <param name="daysAhead">How far ahead of the backend the function's clock is: a run "forty nights later" is run with the clock then.</param>
+    /// <param name="timeout">Each invocation's time, as Lambda's deadline gives it; the template's Timeout by default.</param>
     public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null,
-        RetryPolicy? retry = null, int daysAhead = 0)
+        RetryPolicy? retry = null, int daysAhead = 0, TimeSpan? timeout = null)
     {
         _logs.Clear();
         var environment = TestTemplate.Variables(App, "NightlyBackupFunction");
@@ -99,10 +101,10 @@ internal sealed class BackupEnvironment
             InUseRetry = new RetryOptions { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
         var clock = OffsetClock.DaysAhead(daysAhead);
-        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
+        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
             client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs.Sink, clock),
             retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }),
-            clock);
+            clock), timeout ?? TestInvocations.TemplateTimeout(App, "NightlyBackupFunction"), clock);
     }
 
     /// <summary>A rule's scheduled event for this night (03:00 UTC), with the given detail.</summary>
@@ -113,14 +115,14 @@ internal sealed class BackupEnvironment
     public async Task<BackupRunSummary> RunAsync(Function function, string json)
     {
         _logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
     }
 
     /// <summary>An invocation that must end in an error after finishing every other table.</summary>
     public async Task<BackupRunSummary> RunFailingAsync(Function function, string json)
     {
         _logs.Clear();
-        return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Summary;
+        return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function)))).Summary;
     }
 
     /// <summary>The backups of one night of the table, by name, as DynamoDB lists them.</summary>

@@ -42,8 +42,7 @@ public class FaultyNetworkTests(DynamoDbLocalFixture local)
             : failure == "throttling" ? ScriptedNetwork.Error("ThrottlingException")
             : throw new HttpRequestException("Connection reset by peer", new IOException("Connection reset by peer")));
         using var client = handler.Client(local);
-        var env = await AuditEnvironment.CreateAsync(local,
-            new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, client);
+        var env = await AuditEnvironment.CreateAsync(local, client: client, timeout: TimeSpan.FromSeconds(TimeoutSeconds));
         var records = await TwoHundredOrdersAsync(env);
 
         var clock = Stopwatch.StartNew();

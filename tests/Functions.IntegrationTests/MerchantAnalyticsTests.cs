@@ -240,7 +240,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         using var client = network.Client(local);
         // A timeout long enough for every retry the policy allows, short enough that a loop
         // without one ends soon.
-        var function = env.Function(client, variables: new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = "20" });
+        var function = env.Function(client, timeout: TimeSpan.FromSeconds(20));
 
         var failed = await env.InvokeAsync(function, env.LambdaEvent("orders", records));
 

@@ -189,11 +189,10 @@ public partial class NightlyBackupTests(MotoFixture moto)
             ? Task.Delay(400).ContinueWith(_ => forward(), TaskScheduler.Default).Unwrap()
             : null);
         using var client = slow.Client(moto);
-        var timeout = new Dictionary<string, string> { ["FUNCTION_TIMEOUT_SECONDS"] = "3" };
         var evening = BackupEnvironment.ScheduledEvent(night);
 
         var clock = Stopwatch.StartNew();
-        var cut = await env.RunFailingAsync(env.Function(client, timeout), evening);
+        var cut = await env.RunFailingAsync(env.Function(client, timeout: TimeSpan.FromSeconds(3)), evening);
         clock.Stop();
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"returned after {clock.Elapsed.TotalSeconds:0.0} s");

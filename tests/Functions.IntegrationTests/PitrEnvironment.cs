@@ -17,6 +17,7 @@ namespace Functions.IntegrationTests;
 internal sealed class PitrEnvironment
 {
     private readonly MotoFixture _moto;
+    private readonly TestInvocations _invocations = new();
     private readonly LogCapture _logs = new();
 
     private PitrEnvironment(MotoFixture moto, string app, IReadOnlyList<string> tables)
@@ -75,21 +76,22 @@ internal sealed class PitrEnvironment
         {
             Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
         };
-        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "pitr-guard"), settings,
+        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "pitr-guard"), settings,
             client ?? _moto.Client, new StructuredLogger("pitr-guard", _logs.Sink),
-            new RetryPolicy(Functions.PitrGuard.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+            new RetryPolicy(Functions.PitrGuard.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) })),
+            TestInvocations.TemplateTimeout(App, "PitrGuardFunction"));
     }
 
     public async Task<PitrReport> RunAsync(Function function, string json)
     {
         _logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
     }
 
     public async Task<PitrReport> RunFailingAsync(Function function, string json)
     {
         _logs.Clear();
-        return (await Assert.ThrowsAsync<PitrCheckFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json)))).Report;
+        return (await Assert.ThrowsAsync<PitrCheckFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function)))).Report;
     }
 
     public LogCapture Logs => _logs;

@@ -17,6 +17,7 @@ namespace Functions.IntegrationTests;
 internal sealed class ThrottleEnvironment
 {
     private readonly MotoFixture _moto;
+    private readonly TestInvocations _invocations = new();
 
     private ThrottleEnvironment(MotoFixture moto, string app)
     {
@@ -74,21 +75,22 @@ internal sealed class ThrottleEnvironment
     public Task SwitchToOnDemandAsync(string table)
         => _moto.Client.UpdateTableAsync(new UpdateTableRequest { TableName = table, BillingMode = BillingMode.PAY_PER_REQUEST });
 
+    /// <param name="timeoutSeconds">Each invocation's time, as Lambda's deadline gives it (the template's Timeout is 60).</param>
     public Function Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
     {
         var environment = TestTemplate.Variables(App, "ThrottleResponderFunction");
         environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-throttle-responder";
-        environment["FUNCTION_TIMEOUT_SECONDS"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings ??= ThrottleSettings.From(environment.GetValueOrDefault) with { UpdatingPollInterval = TimeSpan.FromMilliseconds(100) };
-        return new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "throttle-responder"), settings,
+        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "throttle-responder"), settings,
             client ?? _moto.Client, new StructuredLogger("throttle-responder", Logs.Sink),
-            new RetryPolicy(ControlPlane.DefaultRetryOptions() with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+            new RetryPolicy(ControlPlane.DefaultRetryOptions() with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) })),
+            TimeSpan.FromSeconds(timeoutSeconds));
     }
 
     public async Task<ThrottleResponse> RunAsync(Function function, string json)
     {
         Logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json));
+        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
     }
 
     /// <summary>

@@ -127,11 +127,11 @@ public class StreamPipelineTests
         using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"),
             new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = "http://127.0.0.1:9" });
         var logger = new StructuredLogger(function, _logs);
-        Func<Stream, Task<StreamsEventResponse>> process = function == "audit"
+        Func<Stream, LambdaInvocation, Task<StreamsEventResponse>> process = function == "audit"
             ? new Function(environment, AuditTrailSettings.From(variables.GetValueOrDefault), client, logger).ProcessAsync
             : new Functions.MerchantAnalytics.Function(environment, client, logger).ProcessAsync;
 
-        var ex = await Assert.ThrowsAsync<InvalidEventException>(() => process(new MemoryStream(twoArrays)));
+        var ex = await Assert.ThrowsAsync<InvalidEventException>(() => process(new MemoryStream(twoArrays), LambdaInvocation.Local(TimeSpan.FromMinutes(1))));
         Assert.Contains("more than one \"Records\" array", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Lines(), l => l.TryGetProperty("error", out var e) && e.GetString() == ex.Message);
     }
@@ -153,9 +153,9 @@ public class StreamPipelineTests
     {
         var process = new ColdStart();
         var logger = new StructuredLogger("test", _logs, process: process);
-        logger.StartInvocation();
+        logger.StartInvocation(LambdaInvocation.Local(TimeSpan.FromMinutes(1)));
         logger.Info("first");
-        logger.StartInvocation();
+        logger.StartInvocation(LambdaInvocation.Local(TimeSpan.FromMinutes(1)));
         logger.Info("second");
 
         Assert.Equal([true, false], Lines().Select(l => l.GetProperty("cold_start").GetBoolean()));

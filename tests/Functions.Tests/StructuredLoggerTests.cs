@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Functions.Common.Logging;
+using Functions.Common.Runtime;
 
 namespace Functions.Tests;
 
@@ -11,9 +12,9 @@ public class StructuredLoggerTests
     {
         using var sink = new MemoryStream();
         var logger = new StructuredLogger("audit-trail", sink);
-        logger.StartInvocation();
+        logger.StartInvocation(new LambdaInvocation("req-1", DateTimeOffset.UnixEpoch, TraceId: "Root=1-5759e988-bd862e3fe1be46a994272793"));
         logger.Warn("record not audited", ("sequence_number", "101"), ("reason", "Unknown attribute type 'Q'"));
-        logger.StartInvocation();
+        logger.StartInvocation(new LambdaInvocation("req-2", DateTimeOffset.UnixEpoch));
         logger.Info("audit batch processed", ("records", 3), ("duration_ms", 12.34567), ("ok", true));
 
         var lines = Encoding.UTF8.GetString(sink.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -29,5 +30,10 @@ public class StructuredLoggerTests
         Assert.Equal(3, second.GetProperty("records").GetInt32());
         Assert.Equal(12.346, second.GetProperty("duration_ms").GetDouble());
         Assert.False(second.GetProperty("cold_start").GetBoolean()); // not the process's first invocation
+        // Each line carries its invocation's ids (Powertools' keys); no trace id, no key.
+        Assert.Equal("req-1", first.GetProperty("function_request_id").GetString());
+        Assert.Equal("Root=1-5759e988-bd862e3fe1be46a994272793", first.GetProperty("xray_trace_id").GetString());
+        Assert.Equal("req-2", second.GetProperty("function_request_id").GetString());
+        Assert.False(second.TryGetProperty("xray_trace_id", out _));
     }
 }

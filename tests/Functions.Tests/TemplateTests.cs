@@ -14,26 +14,35 @@ public class TemplateTests
 
     public static TheoryData<string> Functions() => new(FunctionDefinition.LogicalIds(Template));
 
+    // The dotnet10 runtime's bootstrap (RuntimeSupport's bootstrap.sh) runs a Handler without
+    // "::" as `dotnet exec <task>/<Handler>.dll`: an executable assembly with its .deps.json and
+    // .runtimeconfig.json beside it, which serves the Runtime API itself.
     [Theory]
     [MemberData(nameof(Functions))]
-    public void Every_function_handler_resolves_to_a_method_the_runtime_can_call(string logicalId)
+    public void Every_handler_names_an_executable_assembly_whose_package_holds_what_dotnet_exec_needs(string logicalId)
     {
         var function = FunctionDefinition.Read(Template.Context(), logicalId);
-        var method = LambdaHandler.Resolve(Repo.FunctionAssembly(function.AssemblyName, Configuration), function.Handler);
+        var package = FunctionPackage.BuildOutput(Repo, function, Configuration); // refuses a folder lacking any of the three
 
-        Assert.Equal(typeof(Stream), method.GetParameters().Single().ParameterType);
+        Assert.DoesNotContain("::", function.Handler, StringComparison.Ordinal);
         Assert.Equal("dotnet10", function.Runtime);
+        foreach (var file in new[] { ".dll", ".deps.json", ".runtimeconfig.json" })
+            Assert.True(File.Exists(Path.Combine(package.TaskRoot, function.Handler + file)), function.Handler + file);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(package.AssemblyPath));
+        Assert.NotEqual(0, pe.PEHeaders.CorHeader!.EntryPointTokenOrRelativeVirtualAddress); // an executable, not a library
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.TaskRoot, function.Handler + ".runtimeconfig.json")));
+        Assert.Equal("Microsoft.NETCore.App", config.RootElement.GetProperty("runtimeOptions").GetProperty("framework").GetProperty("name").GetString());
     }
 
     [Theory]
     [MemberData(nameof(Functions))]
-    public void Every_function_knows_its_own_timeout_and_metrics_namespace(string logicalId)
+    public void Every_function_takes_its_time_from_lambda_and_knows_its_metrics_namespace(string logicalId)
     {
         var function = FunctionDefinition.Read(Template.Context(), logicalId);
 
-        Assert.Equal(function.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), function.Environment["FUNCTION_TIMEOUT_SECONDS"]);
+        // The deadline comes with each invocation (Lambda-Runtime-Deadline-Ms); no variable can drift from Timeout.
+        Assert.DoesNotContain(function.Environment.Keys, k => k.Contains("TIMEOUT", StringComparison.Ordinal));
         var environment = FunctionEnvironment.From(function.Environment.GetValueOrDefault, "unused");
-        Assert.Equal(TimeSpan.FromSeconds(function.TimeoutSeconds), environment.Timeout);
         Assert.Equal("maip/dynamodb-ops", environment.MetricsNamespace);
         Assert.Equal("maip-dev-", environment.TablePrefix.Value);
     }
@@ -52,14 +61,27 @@ public class TemplateTests
     }
 
     [Fact]
-    public void Handler_resolution_rejects_what_the_runtime_would_reject()
+    public void A_package_the_bootstrap_could_not_start_is_refused_with_the_reason()
     {
-        var self = typeof(TemplateTests).Assembly.Location;
-        Assert.Contains("overloaded", Assert.Throws<HandlerException>(() => LambdaHandler.Resolve(self, $"Functions.Tests::{typeof(SampleHandlers).FullName}::Overloaded")).Message, StringComparison.Ordinal);
-        Assert.Contains("must take one Stream", Assert.Throws<HandlerException>(() => LambdaHandler.Resolve(self, $"Functions.Tests::{typeof(SampleHandlers).FullName}::TakesString")).Message, StringComparison.Ordinal);
-        Assert.Contains("no public method", Assert.Throws<HandlerException>(() => LambdaHandler.Resolve(self, $"Functions.Tests::{typeof(SampleHandlers).FullName}::Missing")).Message, StringComparison.Ordinal);
-        Assert.Contains("Assembly::Namespace.Type::Method", Assert.Throws<HandlerException>(() => LambdaHandler.Resolve(self, "Functions.Tests::Handle")).Message, StringComparison.Ordinal);
-        Assert.NotNull(LambdaHandler.Resolve(self, $"Functions.Tests::{typeof(SampleHandlers).FullName}::Supported"));
+        var folder = Directory.CreateTempSubdirectory("package-").FullName;
+        try
+        {
+            Assert.Contains("class-library method", Assert.Throws<HandlerException>(() => FunctionPackage.At(folder, "AuditTrail::Functions.AuditTrail.Function::FunctionHandler")).Message, StringComparison.Ordinal);
+            Assert.Contains("exits 104", Assert.Throws<HandlerException>(() => FunctionPackage.At(folder, "AuditTrail")).Message, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, "AuditTrail.dll"), "");
+            Assert.Contains("AuditTrail.deps.json", Assert.Throws<HandlerException>(() => FunctionPackage.At(folder, "AuditTrail")).Message, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, "AuditTrail.deps.json"), "{}");
+            Assert.Contains("AuditTrail.runtimeconfig.json", Assert.Throws<HandlerException>(() => FunctionPackage.At(folder, "AuditTrail")).Message, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, "AuditTrail.runtimeconfig.json"), "{}");
+            Assert.False(FunctionPackage.At(folder, "AuditTrail").IsNative);
+            File.Delete(Path.Combine(folder, "AuditTrail.dll"));
+            File.WriteAllText(Path.Combine(folder, "AuditTrail"), ""); // a native binary named by the Handler
+            Assert.True(FunctionPackage.At(folder, "AuditTrail").IsNative);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -150,13 +172,4 @@ public class TemplateTests
         Assert.Throws<UsageException>(() => InvokeOptions.Parse(["-e", "x.json"]));
         Assert.Throws<UsageException>(() => InvokeOptions.Parse(["F", "--bogus"]));
     }
-}
-
-/// <summary>Handler shapes for the resolution test.</summary>
-public static class SampleHandlers
-{
-    public static Task<Stream> Supported(Stream input) => Task.FromResult(input);
-    public static void Overloaded(Stream input) { }
-    public static void Overloaded(Stream input, int extra) { }
-    public static string TakesString(string input) => input;
 }

@@ -51,11 +51,12 @@ public static class AnalyticsScenario
         var batch = BenchEnvironment.PaidOrders(app, changes);
         using var clients = env.Clients();
         await clients.Client.ListTablesAsync().ConfigureAwait(false);
-        var function = new Function(BenchEnvironment.EnvironmentOf(env.Function(app, "MerchantAnalyticsFunction")), clients.Client, BenchEnvironment.QuietLogger());
+        var definition = env.Function(app, "MerchantAnalyticsFunction");
+        var function = new Function(BenchEnvironment.EnvironmentOf(definition), clients.Client, BenchEnvironment.QuietLogger());
 
-        var first = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch))).ConfigureAwait(false);
+        var first = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch), BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
         var firstTransactions = clients.Requests("TransactWriteItems");
-        var replay = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch))).ConfigureAwait(false);
+        var replay = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch), BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
         return (first, firstTransactions, replay, clients.Requests("TransactWriteItems") - firstTransactions);
     }
 

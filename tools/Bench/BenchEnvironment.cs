@@ -58,8 +58,8 @@ public sealed class BenchEnvironment : IDisposable
         for (var i = 0; i < (Options.Quick ? 1 : 4); i++)
         {
             await new AuditTrail.Function(EnvironmentOf(audit), AuditTrail.AuditTrailSettings.From(audit.Environment.GetValueOrDefault), clients.Client, QuietLogger())
-                .ProcessAsync(new MemoryStream(batch)).ConfigureAwait(false);
-            await new MerchantAnalytics.Function(EnvironmentOf(analytics), clients.Client, QuietLogger()).ProcessAsync(new MemoryStream(batch)).ConfigureAwait(false);
+                .ProcessAsync(new MemoryStream(batch), Invocation(audit)).ConfigureAwait(false);
+            await new MerchantAnalytics.Function(EnvironmentOf(analytics), clients.Client, QuietLogger()).ProcessAsync(new MemoryStream(batch), Invocation(analytics)).ConfigureAwait(false);
         }
     }
 
@@ -83,6 +83,9 @@ public sealed class BenchEnvironment : IDisposable
 
     public static FunctionEnvironment EnvironmentOf(FunctionDefinition function)
         => FunctionEnvironment.From(function.Environment.GetValueOrDefault, function.LogicalId);
+
+    /// <summary>An invocation with the template's Timeout from now, as Lambda would give it.</summary>
+    public static LambdaInvocation Invocation(FunctionDefinition function) => LambdaInvocation.Local(TimeSpan.FromSeconds(function.TimeoutSeconds));
 
     /// <summary>Logs go nowhere: the bench measures the work, not the console.</summary>
     public static StructuredLogger QuietLogger() => new("bench", Stream.Null);

@@ -8,8 +8,11 @@ public sealed record FunctionDefinition(
     string LogicalId, string Handler, string Runtime, int TimeoutSeconds, int MemorySize,
     IReadOnlyDictionary<string, string> Environment, IReadOnlyList<string> Warnings)
 {
-    /// <summary>The assembly part of the handler string (<c>Assembly::Namespace.Type::Method</c>).</summary>
-    public string AssemblyName => Handler.Split("::")[0];
+    /// <summary>The assembly the Handler names: the whole of an executable's (<c>AuditTrail</c>).</summary>
+    public string AssemblyName => Path.GetFileNameWithoutExtension(Handler.Split("::")[0]);
+
+    /// <summary>The template's FunctionName (<c>maip-dev-audit-trail</c>), else the logical id, as `sam local` names it.</summary>
+    public string FunctionName { get; init; } = LogicalId;
 
     public static IReadOnlyList<string> LogicalIds(SamTemplate template)
         => template.ResourcesOfType("AWS::Serverless::Function").ToList();
@@ -66,7 +69,23 @@ public sealed record FunctionDefinition(
             int.Parse(Property("Timeout") ?? "3", CultureInfo.InvariantCulture),
             int.Parse(Property("MemorySize") ?? "128", CultureInfo.InvariantCulture),
             environment,
-            warnings);
+            warnings)
+        {
+            FunctionName = TryProperty("FunctionName") ?? logicalId,
+        };
+
+        // A name the tools cannot resolve (an unset parameter) falls back to the logical id.
+        string? TryProperty(string name)
+        {
+            try
+            {
+                return Property(name);
+            }
+            catch (TemplateException)
+            {
+                return null;
+            }
+        }
     }
 
     private static void ApplyOverrides(JsonElement root, string section, Dictionary<string, string> environment, List<string> warnings)

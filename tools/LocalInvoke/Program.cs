@@ -2,14 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Functions.DevKit;
 
-// Exit codes: 0 the function returned, 1 the function failed (Lambda-style error on stdout),
-// 2 the invocation could not be set up (message on stderr).
+// `sam local invoke` without Docker: the function's package runs as its own process, started as
+// the dotnet10 runtime's bootstrap starts it, and gets the event through a local Runtime API.
+// Exit codes: 0 the function answered, 1 it failed (Lambda-style error on stdout: its own error,
+// an init error, a timeout or the runtime's exit), 2 the invocation could not be set up (stderr).
 try
 {
     var options = InvokeOptions.Parse(args);
     var repo = options.TemplatePath is null ? RepoLayout.Find() : new RepoLayout(Path.GetDirectoryName(Path.GetFullPath(options.TemplatePath))!);
     var template = SamTemplate.Load(options.TemplatePath ?? repo.TemplatePath);
-    var region = LocalFunctionHost.Region();
+    var region = LocalLambda.Region();
     using var envVars = options.EnvVarsPath is null ? null : JsonDocument.Parse(File.ReadAllText(options.EnvVarsPath));
     var function = FunctionDefinition.Read(template.Context(options.ParameterOverrides, region), options.FunctionId, envVars);
     foreach (var warning in function.Warnings) Console.Error.WriteLine($"warning: {warning}");
@@ -20,25 +22,26 @@ try
         "-" => ReadStandardInput(),
         var path => File.ReadAllBytes(path),
     };
+    var package = options.PackagePath is null ? FunctionPackage.BuildOutput(repo, function) : FunctionPackage.At(options.PackagePath, function.Handler);
 
-    LocalFunctionHost.ApplyEnvironment(function, region);
-    try
+    // The function's own lines (logs, EMF) to stderr; stdout carries the response alone.
+    await using var lambda = new LocalLambda(package, function, region, echo: Console.Error.WriteLine);
+    var result = await lambda.InvokeAsync(payload);
+    if (result.Error is { } error)
     {
-        var handler = LocalFunctionHost.Load(repo, function);
-        var response = await handler.InvokeAsync(payload, TimeSpan.FromSeconds(function.TimeoutSeconds));
-        using var stdout = Console.OpenStandardOutput();
-        if (response is not null) stdout.Write(response);
-        stdout.Write("\n"u8);
-        return 0;
+        var body = new JsonObject
+        {
+            ["errorType"] = error.ErrorType,
+            ["errorMessage"] = error.ErrorMessage,
+            ["stackTrace"] = new JsonArray(error.StackTrace.Select(line => (JsonNode?)JsonValue.Create(line)).ToArray()),
+        };
+        Console.Out.WriteLine(body.ToJsonString());
+        return 1;
     }
-    catch (FunctionErrorException ex)
-    {
-        return ReportError(ex.ErrorType, ex.Message, ex.InnerException!.StackTrace);
-    }
-    catch (TimeoutException ex)
-    {
-        return ReportError("Sandbox.Timedout", ex.Message, null);
-    }
+    using var stdout = Console.OpenStandardOutput();
+    stdout.Write(result.Payload);
+    stdout.Write("\n"u8);
+    return 0;
 }
 catch (Exception ex) when (ex is UsageException or TemplateException or HandlerException or IOException
                                or JsonException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
@@ -54,17 +57,4 @@ static byte[] ReadStandardInput()
     using var buffer = new MemoryStream();
     stdin.CopyTo(buffer);
     return buffer.ToArray();
-}
-
-static int ReportError(string type, string message, string? stackTrace)
-{
-    var error = new JsonObject
-    {
-        ["errorType"] = type,
-        ["errorMessage"] = message,
-        ["stackTrace"] = new JsonArray((stackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => (JsonNode?)JsonValue.Create(line)).ToArray()),
-    };
-    Console.Out.WriteLine(error.ToJsonString());
-    return 1;
 }

@@ -7,6 +7,12 @@ namespace Functions.LocalRun;
 /// <summary>A step whose outcome is not what the suite promises (a replay that changed something, say).</summary>
 public sealed class StoryCheckException(string message) : Exception(message);
 
+/// <summary>A function answered its event with an error (its own, an init error, a timeout).</summary>
+public sealed class FunctionErrorException(string errorType, string message) : Exception(message)
+{
+    public string ErrorType { get; } = errorType;
+}
+
 /// <summary>
 /// The run told step by step: a heading, then one line or table. A step that fails says what
 /// failed and why in one line, and the story stops there (later steps build on earlier ones).

@@ -35,6 +35,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
     private readonly Dictionary<string, byte[]> _batches = [];
     private LocalFunction _audit = null!;
     private string _auditTable = "";
+    private readonly List<LocalFunction> _started = [];
 
     private string Order => $"order-{_runId}";
     private Dictionary<string, AttributeValue> OrderKey => Key(("orderId", Order), ("customerId#timestamp", $"cust-{_runId}#2026-01-16T12:00:00Z"));
@@ -70,6 +71,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
         }
         finally
         {
+            foreach (var function in _started) await function.DisposeAsync().ConfigureAwait(false);
             _dynamo?.Dispose();
             _moto?.Dispose();
         }
@@ -93,7 +95,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
             _story.Line($"moto_server started for this run: {_endpoint} (stopped at the end)");
         }
         _repo = RepoLayout.Find();
-        _region = LocalFunctionHost.Region();
+        _region = LocalLambda.Region();
         // Business tables provisioned, as `--parameter-overrides BillingMode=PROVISIONED` deploys
         // them, so the throttle responder has something to switch.
         _context = SamTemplate.Load(_repo.TemplatePath).Context(new Dictionary<string, string> { ["BillingMode"] = "PROVISIONED" }, _region);
@@ -267,7 +269,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
     /// <summary>One run of the PITR guard: its counts in one line; returns its report.</summary>
     private async Task<JsonElement> PitrCheckAsync(string file)
     {
-        var report = JsonDocument.Parse(await _pitr.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement;
+        var report = JsonDocument.Parse(await _pitr.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false)).RootElement;
         var counts = report.GetProperty("counts");
         _story.Line($"{report.GetProperty("mode").GetString(),-8} " + string.Join(", ",
             counts.EnumerateObject().Where(c => c.Name is not ("tables" or "checked")).Select(c => $"{c.Value.GetInt32()} {c.Name}")));
@@ -280,7 +282,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
         var runs = Story.Table("run", "event", "night", "tables", "pruned", "failed");
         foreach (var (label, file) in new[] { ("dry run", "backup-dry-run.json"), ("run", "backup-nightly.json"), ("retry", "backup-nightly.json") })
         {
-            var summary = JsonDocument.Parse(await backup.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement;
+            var summary = JsonDocument.Parse(await backup.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false)).RootElement;
             var counts = summary.GetProperty("counts");
             var outcomes = summary.GetProperty("tables").EnumerateArray().GroupBy(t => t.GetProperty("outcome").GetString()).Select(g => $"{g.Count()} {g.Key}");
             runs.AddRow(label, $"events/{file}", summary.GetProperty("night").GetString()!, string.Join(", ", outcomes),
@@ -323,7 +325,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
                      ("restore", "throttle-restore.json", "restored"),
                  })
         {
-            var result = JsonDocument.Parse(await throttle.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false) ?? []).RootElement.GetProperty("results")[0];
+            var result = JsonDocument.Parse(await throttle.InvokeAsync(await Event(file).ConfigureAwait(false)).ConfigureAwait(false)).RootElement.GetProperty("results")[0];
             var billing = (await _dynamo!.DescribeTableAsync(orders).ConfigureAwait(false)).Table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
             var outcome = result.GetProperty("outcome").GetString()!;
             asExpected &= outcome == expected;
@@ -340,7 +342,11 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
     }
 
     private LocalFunction Load(string logicalId)
-        => new(FunctionDefinition.Read(_context, logicalId), _repo, _region, verbose ? "stderr" : "none");
+    {
+        var function = new LocalFunction(FunctionDefinition.Read(_context, logicalId), _repo, _region, verbose);
+        _started.Add(function);
+        return function;
+    }
 
     private Task<byte[]> Event(string file) => File.ReadAllBytesAsync(Path.Combine(_repo.EventsDirectory, file));
 
@@ -352,7 +358,7 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
     /// <returns>The records reported as failed: none, when it returns.</returns>
     private static async Task<int> InvokeBatchAsync(LocalFunction function, byte[] payload, string table)
     {
-        var failed = JsonDocument.Parse(await function.InvokeAsync(payload).ConfigureAwait(false) ?? []).RootElement.GetProperty("batchItemFailures").GetArrayLength();
+        var failed = JsonDocument.Parse(await function.InvokeAsync(payload).ConfigureAwait(false)).RootElement.GetProperty("batchItemFailures").GetArrayLength();
         if (failed > 0) throw new StoryCheckException($"{function.Definition.LogicalId} reported {failed} records of {table} as failed.");
         return failed;
     }
@@ -363,27 +369,25 @@ public sealed class SuiteStory(IAnsiConsole console, bool interactive, bool verb
     }
 }
 
-/// <summary>A function of the template, loaded as Lambda would (its environment set again before each invocation).</summary>
-public sealed class LocalFunction
+/// <summary>
+/// A function of the template run as Lambda runs it: its built program as a process behind a
+/// local Runtime API, kept warm between events. Its log lines reach standard error with --verbose.
+/// </summary>
+public sealed class LocalFunction(FunctionDefinition definition, RepoLayout repo, string region, bool verbose) : IAsyncDisposable
 {
-    private readonly string _region;
-    private readonly string _logSink;
-    private readonly LambdaHandler _handler;
+    private readonly LocalLambda _lambda = new(FunctionPackage.BuildOutput(repo, definition), definition, region,
+        echo: verbose ? Console.Error.WriteLine : null);
 
-    public LocalFunction(FunctionDefinition definition, RepoLayout repo, string region, string logSink)
+    public FunctionDefinition Definition { get; } = definition;
+
+    /// <summary>The response; an error, an init error or a timeout stops the story with it.</summary>
+    public async Task<byte[]> InvokeAsync(byte[] payload)
     {
-        Definition = definition;
-        _region = region;
-        _logSink = logSink;
-        LocalFunctionHost.ApplyEnvironment(definition, region, logSink);
-        _handler = LocalFunctionHost.Load(repo, definition);
+        var result = await _lambda.InvokeAsync(payload).ConfigureAwait(false);
+        return result.Error is { } error
+            ? throw new FunctionErrorException(error.ErrorType, $"{Definition.LogicalId}: {error.ErrorMessage}")
+            : result.Payload!;
     }
 
-    public FunctionDefinition Definition { get; }
-
-    public Task<byte[]?> InvokeAsync(byte[] payload)
-    {
-        LocalFunctionHost.ApplyEnvironment(Definition, _region, _logSink);
-        return _handler.InvokeAsync(payload, TimeSpan.FromSeconds(Definition.TimeoutSeconds));
-    }
+    public ValueTask DisposeAsync() => _lambda.DisposeAsync();
 }

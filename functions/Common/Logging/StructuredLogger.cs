@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Functions.Common.Runtime;
 
 namespace Functions.Common.Logging;
 
 /// <summary>
 /// One JSON object per line with Powertools' stable keys (timestamp, level, service, message,
-/// cold_start, function_name, function_version, xray_trace_id) plus the caller's fields.
+/// cold_start, function_name, function_version, function_request_id, xray_trace_id) plus the
+/// caller's fields.
 /// In Lambda it writes to the raw standard output (the runtime's Console wrapper would prefix or
 /// re-wrap each line); LOG_SINK=stderr sends it to standard error instead, which LocalInvoke uses
 /// to keep standard output for the response payload; LOG_SINK=none drops it (LocalRun's quiet mode).
@@ -14,6 +16,7 @@ public sealed class StructuredLogger
     // Log lines are read by people and CloudWatch, never embedded in HTML: keep quotes readable.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private bool _coldStart = true;
+    private LambdaInvocation? _invocation;
     private readonly Stream _sink;
     private readonly TimeProvider _clock;
     private readonly ColdStart _process;
@@ -46,10 +49,17 @@ public sealed class StructuredLogger
     }
 
     /// <summary>
-    /// Marks the start of an invocation: every line of the process's first invocation carries
-    /// cold_start true, as Powertools does; later invocations false.
+    /// Marks the start of an invocation: its lines carry its request and trace ids; every line of
+    /// the process's first invocation carries cold_start true, as Powertools does; later ones false.
     /// </summary>
-    public void StartInvocation() => _coldStart = _process.Next();
+    public void StartInvocation(LambdaInvocation invocation)
+    {
+        _coldStart = _process.Next();
+        _invocation = invocation;
+    }
+
+    /// <summary>The invocation under way, whose ids the lines carry.</summary>
+    public LambdaInvocation? Invocation => _invocation;
 
     public bool IsColdStart => _coldStart;
 
@@ -70,7 +80,7 @@ public sealed class StructuredLogger
             json.WriteBoolean("cold_start", _coldStart);
             WriteEnvironment(json, "function_name", "AWS_LAMBDA_FUNCTION_NAME");
             WriteEnvironment(json, "function_version", "AWS_LAMBDA_FUNCTION_VERSION");
-            WriteEnvironment(json, "xray_trace_id", "_X_AMZN_TRACE_ID");
+            WriteInvocation(json, _invocation);
             foreach (var field in fields) field.WriteTo(json);
             json.WriteEndObject();
         }
@@ -94,6 +104,14 @@ public sealed class StructuredLogger
             buffer.CopyTo(_sink);
             _sink.Flush(); // writes after the handler returns may be frozen with the sandbox
         }
+    }
+
+    /// <summary>The invocation's ids, as Powertools names them (EMF records carry them too).</summary>
+    internal static void WriteInvocation(Utf8JsonWriter json, LambdaInvocation? invocation)
+    {
+        if (invocation is null) return;
+        json.WriteString("function_request_id", invocation.RequestId);
+        if (invocation.TraceId is { Length: > 0 } trace) json.WriteString("xray_trace_id", trace);
     }
 
     private static void WriteEnvironment(Utf8JsonWriter json, string key, string variable)

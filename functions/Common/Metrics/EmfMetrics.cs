@@ -46,6 +46,7 @@ public sealed class EmfMetrics(StructuredLogger logger, string metricsNamespace,
             json.WriteEndObject();
             json.WriteString("service", logger.Service);
             json.WriteString("environment", environment);
+            StructuredLogger.WriteInvocation(json, logger.Invocation); // searchable, not dimensions
             foreach (var metric in metrics) json.WriteNumber(metric.Name, metric.Value);
             json.WriteEndObject();
         });

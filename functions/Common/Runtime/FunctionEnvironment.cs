@@ -1,23 +1,19 @@
-using System.Globalization;
 using Functions.Common.Tables;
 
 namespace Functions.Common.Runtime;
 
 /// <summary>
 /// What every function of the suite reads from the environment the template sets: which tables
-/// are its own, its timeout (Lambda exposes none), and how its logs and metrics are labelled.
+/// are its own and how its logs and metrics are labelled. (Its time comes with each invocation:
+/// <see cref="LambdaInvocation.Deadline"/>.)
 /// </summary>
 public sealed record FunctionEnvironment
 {
-    /// <summary>Lambda's default timeout, the safe guess when the template says nothing.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(3);
     public const string DefaultMetricsNamespace = "DynamoDbOps";
 
     public required TablePrefix TablePrefix { get; init; }
     /// <summary>ENVIRONMENT: dev, staging or prod (a dimension of every metric).</summary>
     public string EnvironmentName { get; init; } = "dev";
-    /// <summary>FUNCTION_TIMEOUT_SECONDS: the template's Timeout of this function.</summary>
-    public TimeSpan Timeout { get; init; } = DefaultTimeout;
     /// <summary>SERVICE_NAME: the <c>service</c> key of logs and the metrics dimension.</summary>
     public required string ServiceName { get; init; }
     /// <summary>METRICS_NAMESPACE: one CloudWatch namespace for the whole suite.</summary>
@@ -40,19 +36,10 @@ public sealed record FunctionEnvironment
         {
             TablePrefix = new TablePrefix(prefix),
             EnvironmentName = environment ?? "dev",
-            Timeout = ParseTimeout(Value(variable, "FUNCTION_TIMEOUT_SECONDS")),
             ServiceName = Value(variable, "SERVICE_NAME") ?? defaultService,
             MetricsNamespace = Value(variable, "METRICS_NAMESPACE") ?? DefaultMetricsNamespace,
             FunctionName = Value(variable, "AWS_LAMBDA_FUNCTION_NAME") ?? Value(variable, "SERVICE_NAME") ?? defaultService,
         };
-    }
-
-    private static TimeSpan ParseTimeout(string? value)
-    {
-        if (value is null) return DefaultTimeout;
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 900
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new InvalidOperationException("FUNCTION_TIMEOUT_SECONDS must be the function's Timeout: whole seconds, 1 to 900.");
     }
 
     private static string? Value(Func<string, string?> variable, string name)

@@ -1,9 +1,9 @@
 namespace Functions.Common.Runtime;
 
 /// <summary>
-/// What ILambdaContext.RemainingTime gives, without Amazon.Lambda.Core: the invocation started
-/// now and Lambda ends it after the configured timeout. Work stops at the cutoff, a safety margin
-/// before that, so what was not done is reported instead of being cut off mid-write by Lambda.
+/// What ILambdaContext.RemainingTime gives: the time until Lambda ends the invocation (its
+/// Lambda-Runtime-Deadline-Ms). Work stops at the cutoff, a safety margin before that, so what
+/// was not done is reported instead of being cut off mid-write by Lambda.
 /// </summary>
 public sealed class InvocationDeadline : IDisposable
 {
@@ -20,17 +20,28 @@ public sealed class InvocationDeadline : IDisposable
         _cutoff = new CancellationTokenSource(Budget, clock);
     }
 
-    /// <summary>The function's configured timeout.</summary>
+    /// <summary>The time the invocation had when its clock started.</summary>
     public TimeSpan Timeout { get; }
 
     /// <summary>How long work may go on: the timeout less the safety margin.</summary>
     public TimeSpan Budget { get; }
 
-    /// <summary>Starts the clock of one invocation.</summary>
+    /// <summary>Starts the clock of work that has <paramref name="timeout"/> from now.</summary>
     public static InvocationDeadline Start(TimeSpan timeout, TimeProvider? clock = null)
         => new(timeout, MarginFor(timeout), clock ?? TimeProvider.System);
 
-    /// <summary>A tenth of the timeout, between half a second and five seconds: room to log and respond.</summary>
+    /// <summary>
+    /// Starts the clock of an invocation Lambda ends at <paramref name="deadline"/>: the time
+    /// already spent before the handler runs is not counted again.
+    /// </summary>
+    public static InvocationDeadline Until(DateTimeOffset deadline, TimeProvider? clock = null)
+    {
+        clock ??= TimeProvider.System;
+        var left = deadline - clock.GetUtcNow();
+        return Start(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock);
+    }
+
+    /// <summary>A tenth of the time left, between half a second and five seconds: room to log and respond.</summary>
     public static TimeSpan MarginFor(TimeSpan timeout)
         => TimeSpan.FromTicks(Math.Clamp(timeout.Ticks / 10, TimeSpan.FromMilliseconds(500).Ticks, TimeSpan.FromSeconds(5).Ticks));
 
