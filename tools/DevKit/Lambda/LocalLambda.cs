@@ -17,6 +17,7 @@ public sealed class LocalLambda : IAsyncDisposable
     private readonly string _region;
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly Action<string>? _echo;
+    private readonly Action<LocalRuntimeApi>? _onStart;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly List<string> _output = [];
     private Process? _process;
@@ -26,9 +27,11 @@ public sealed class LocalLambda : IAsyncDisposable
 
     /// <param name="environment">Added to the function's (credentials, endpoints): what `sam local` passes through.</param>
     /// <param name="echo">Each line the process writes, as it comes (its logs).</param>
+    /// <param name="onStart">Each new process's Runtime API, before the process starts (tests set faults on it).</param>
     public LocalLambda(FunctionPackage package, FunctionDefinition function, string region,
-        IReadOnlyDictionary<string, string?>? environment = null, Action<string>? echo = null)
+        IReadOnlyDictionary<string, string?>? environment = null, Action<string>? echo = null, Action<LocalRuntimeApi>? onStart = null)
     {
+        _onStart = onStart;
         _package = package;
         _function = function;
         _region = region;
@@ -52,6 +55,8 @@ public sealed class LocalLambda : IAsyncDisposable
     /// <summary>
     /// One event, answered as Lambda would answer its invoker: the response, or the function's
     /// error, an init error, the process's exit, or the timeout (the process is then stopped).
+    /// As in Lambda, the timeout runs from when the process takes the event; init, which Lambda
+    /// limits to 10 seconds, is not counted in it.
     /// </summary>
     public async Task<InvocationResult> InvokeAsync(byte[] payload, TimeSpan? timeout = null, string? traceId = null)
     {
@@ -63,24 +68,24 @@ public sealed class LocalLambda : IAsyncDisposable
             if (cold) Start();
             var firstLine = OutputCount();
             var limit = timeout ?? TimeSpan.FromSeconds(_function.TimeoutSeconds);
-            var request = new InvocationRequest(payload, Guid.NewGuid().ToString(), DateTimeOffset.UtcNow + limit, InvokedFunctionArn,
+            var request = new InvocationRequest(payload, Guid.NewGuid().ToString(), limit, InvokedFunctionArn,
                 traceId ?? $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Parent={Guid.NewGuid().ToString("N")[..16]};Sampled=0");
-
             var api = _api!;
-            var answer = api.InvokeAsync(request);
-            using var timer = new CancellationTokenSource();
-            var expiry = Task.Delay(limit, timer.Token);
-            await Task.WhenAny(answer, api.InitError, _exited!, expiry).ConfigureAwait(false);
-            await timer.CancelAsync().ConfigureAwait(false);
+            var queued = api.Enqueue(request);
+
+            var delivered = await FirstOfAsync(queued.Delivered, api, InitLimit).ConfigureAwait(false);
+            var init = clock.Elapsed;
+            var ran = Stopwatch.StartNew();
+            var answered = delivered && await FirstOfAsync(queued.Answer, api, queued.Delivered.Result - DateTimeOffset.UtcNow).ConfigureAwait(false);
 
             InvocationResult Result(byte[]? body, FunctionError? error, int? exitCode = null)
-                => new(request.RequestId, request.TraceId, body, error, cold, clock.Elapsed, OutputSince(firstLine), exitCode);
+                => new(request.RequestId, request.TraceId, body, error, cold, cold ? init : TimeSpan.Zero, ran.Elapsed, OutputSince(firstLine), exitCode);
 
-            if (answer.IsCompletedSuccessfully)
+            if (answered)
             {
                 _served++;
                 await DrainAsync(api).ConfigureAwait(false);
-                return Result(answer.Result.Payload, answer.Result.Error);
+                return Result(queued.Answer.Result.Payload, queued.Answer.Result.Error);
             }
             if (api.InitError.IsCompleted)
             {
@@ -93,13 +98,27 @@ public sealed class LocalLambda : IAsyncDisposable
                 return Result(null, new FunctionError("Runtime.ExitError", $"Runtime exited with error: exit status {exit}", [], null), exit);
             }
             await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
-            return Result(null, new FunctionError("Sandbox.Timedout",
-                string.Create(CultureInfo.InvariantCulture, $"Task timed out after {limit.TotalSeconds:0.00} seconds"), [], null));
+            return Result(null, delivered
+                ? new FunctionError("Sandbox.Timedout", string.Create(CultureInfo.InvariantCulture, $"Task timed out after {limit.TotalSeconds:0.00} seconds"), [], null)
+                : new FunctionError("Runtime.InitTimeout", $"The process did not ask for its event within {InitLimit.TotalSeconds:0} seconds of starting.", [], null) { Phase = "init" });
         }
         finally
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>Lambda's limit on a function's init (on-demand).</summary>
+    public static readonly TimeSpan InitLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>True when <paramref name="task"/> completes first, before an init error, the process's exit or <paramref name="within"/>.</summary>
+    private async Task<bool> FirstOfAsync(Task task, LocalRuntimeApi api, TimeSpan within)
+    {
+        using var timer = new CancellationTokenSource();
+        var expiry = Task.Delay(within > TimeSpan.Zero ? within : TimeSpan.Zero, timer.Token);
+        await Task.WhenAny(task, api.InitError, _exited!, expiry).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
+        return task.IsCompletedSuccessfully;
     }
 
     /// <summary>Sends SIGTERM, as Lambda does at shutdown, and waits for the process to exit; its exit code.</summary>
@@ -130,6 +149,7 @@ public sealed class LocalLambda : IAsyncDisposable
     {
         _api?.Dispose();
         _api = LocalRuntimeApi.Start();
+        _onStart?.Invoke(_api);
         _served = 0;
         var info = _package.StartInfo();
         info.RedirectStandardOutput = true;
@@ -253,8 +273,10 @@ public sealed class LocalLambda : IAsyncDisposable
 /// What the invoker of one event learns, and what the function wrote meanwhile: a payload, or
 /// an error (the function's, an init error, a timeout, the runtime's exit).
 /// </summary>
+/// <param name="InitDuration">A cold start's time from process start to taking the event (Lambda's Init Duration).</param>
+/// <param name="Duration">From taking the event to answering it (Lambda's Duration).</param>
 public sealed record InvocationResult(string RequestId, string? TraceId, byte[]? Payload, FunctionError? Error, bool ColdStart,
-    TimeSpan Duration, IReadOnlyList<string> Output, int? ExitCode)
+    TimeSpan InitDuration, TimeSpan Duration, IReadOnlyList<string> Output, int? ExitCode)
 {
     public bool Succeeded => Error is null;
 

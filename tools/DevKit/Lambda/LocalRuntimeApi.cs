@@ -23,6 +23,7 @@ public sealed class LocalRuntimeApi : IDisposable
     private readonly TaskCompletionSource<FunctionError> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private int _nextRequests;
+    private int _delivered;
 
     private LocalRuntimeApi(int port)
     {
@@ -40,6 +41,9 @@ public sealed class LocalRuntimeApi : IDisposable
 
     /// <summary>How many times the process asked for an event: it is waiting when this passes the events served.</summary>
     public int NextRequests => Volatile.Read(ref _nextRequests);
+
+    /// <summary>How many events the process has taken.</summary>
+    public int EventsDelivered => Volatile.Read(ref _delivered);
 
     /// <summary>Tests: the status to answer a route with instead (next, response, error, init/error).</summary>
     public ConcurrentDictionary<string, int> Faults { get; } = new(StringComparer.Ordinal);
@@ -59,12 +63,15 @@ public sealed class LocalRuntimeApi : IDisposable
         }
     }
 
-    /// <summary>Queues an event; completes with the function's answer.</summary>
-    public Task<FunctionAnswer> InvokeAsync(InvocationRequest request)
+    /// <summary>
+    /// Queues an event. <see cref="QueuedInvocation.Delivered"/> completes when the process takes
+    /// it, with its deadline: as in Lambda, the timeout runs from then (init is not counted).
+    /// </summary>
+    public QueuedInvocation Enqueue(InvocationRequest request)
     {
         var pending = new Pending(request);
         ObjectDisposedException.ThrowIf(!_events.Writer.TryWrite(pending), this);
-        return pending.Answer.Task;
+        return new QueuedInvocation(pending.Delivered.Task, pending.Answer.Task);
     }
 
     private async Task ServeAsync()
@@ -117,11 +124,14 @@ public sealed class LocalRuntimeApi : IDisposable
         if (Fault("next", response)) return;
         var pending = await _events.Reader.ReadAsync(_stop.Token).ConfigureAwait(false);
         var request = pending.Request;
+        var deadline = DateTimeOffset.UtcNow + request.Timeout;
         _inFlight[request.RequestId] = pending;
+        Interlocked.Increment(ref _delivered);
+        pending.Delivered.TrySetResult(deadline);
         response.StatusCode = 200;
         response.ContentType = "application/json";
         response.Headers["Lambda-Runtime-Aws-Request-Id"] = request.RequestId;
-        response.Headers["Lambda-Runtime-Deadline-Ms"] = request.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        response.Headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = request.InvokedFunctionArn;
         if (request.TraceId is not null) response.Headers["Lambda-Runtime-Trace-Id"] = request.TraceId;
         response.ContentLength64 = request.Payload.Length;
@@ -188,6 +198,7 @@ public sealed class LocalRuntimeApi : IDisposable
         _stop.Cancel();
         _events.Writer.TryComplete();
         foreach (var pending in _inFlight.Values) pending.Answer.TrySetCanceled();
+        while (_events.Reader.TryRead(out var queued)) queued.Delivered.TrySetCanceled();
         try
         {
             _listener.Close();
@@ -199,12 +210,16 @@ public sealed class LocalRuntimeApi : IDisposable
     private sealed class Pending(InvocationRequest request)
     {
         public InvocationRequest Request { get; } = request;
+        public TaskCompletionSource<DateTimeOffset> Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource<FunctionAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 
-/// <summary>One event as the Runtime API hands it over, with the headers of <c>invocation/next</c>.</summary>
-public sealed record InvocationRequest(byte[] Payload, string RequestId, DateTimeOffset Deadline, string InvokedFunctionArn, string? TraceId);
+/// <summary>One event as the Runtime API hands it over, with the headers of <c>invocation/next</c> (the deadline: the timeout from then).</summary>
+public sealed record InvocationRequest(byte[] Payload, string RequestId, TimeSpan Timeout, string InvokedFunctionArn, string? TraceId);
+
+/// <summary>A queued event: when the process took it (and its deadline), and its answer.</summary>
+public sealed record QueuedInvocation(Task<DateTimeOffset> Delivered, Task<FunctionAnswer> Answer);
 
 /// <summary>The function's answer: a response payload, or an error.</summary>
 public sealed record FunctionAnswer(byte[]? Payload, FunctionError? Error);

@@ -1,13 +1,13 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Functions.DevKit;
 
-namespace Functions.Bench;
+namespace Functions.DevKit;
 
 /// <summary>
-/// A loopback TCP proxy in front of DynamoDB Local that holds every chunk of bytes for half the
+/// A loopback TCP proxy in front of a local engine that holds every chunk of bytes for half the
 /// round trip in each direction, so each request costs about <c>roundTrip</c> more, as a call
-/// inside an AWS region does (DynamoDB Local itself answers in about a millisecond). Bandwidth is
+/// inside an AWS region does (DynamoDB Local itself answers in about a millisecond): the bench's
+/// network, and the tests' slow one for deadlines. Bandwidth is
 /// not limited and connections are independent: requests in flight together overlap their waits,
 /// as they would against DynamoDB.
 /// </summary>
