@@ -27,9 +27,6 @@ public static class LambdaRuntime
         var address = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
         if (string.IsNullOrWhiteSpace(address))
             return Exit("AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda function. Run it with `dotnet run --project tools/LocalInvoke -- <LogicalId> -e <event.json>`.");
-
-        // /next blocks until an event comes, and Lambda freezes the process meanwhile: no timeout.
-        using var api = new HttpClient { BaseAddress = new Uri($"http://{address}/2018-06-01/runtime/"), Timeout = Timeout.InfiniteTimeSpan };
         using var shutdown = new CancellationTokenSource();
         // SIGTERM: the event in hand is finished and answered, then the loop ends.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
@@ -37,6 +34,15 @@ public static class LambdaRuntime
             signal.Cancel = true;
             shutdown.Cancel();
         });
+        await using var log = Console.OpenStandardOutput();
+        return await ServeAsync(init, address, log, shutdown.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The loop itself: <paramref name="shutdown"/> is SIGTERM; <paramref name="log"/> takes its failure lines.</summary>
+    internal static async Task<int> ServeAsync(Func<LambdaHandler> init, string address, Stream log, CancellationToken shutdown)
+    {
+        // /next blocks until an event comes, and Lambda freezes the process meanwhile: no timeout.
+        using var api = new HttpClient { BaseAddress = new Uri($"http://{address}/2018-06-01/runtime/"), Timeout = Timeout.InfiniteTimeSpan };
         try
         {
             LambdaHandler handler;
@@ -52,9 +58,9 @@ public static class LambdaRuntime
 
             while (!shutdown.IsCancellationRequested)
             {
-                var (invocation, payload) = await NextAsync(api, shutdown.Token).ConfigureAwait(false);
+                var (invocation, payload) = await NextAsync(api, shutdown).ConfigureAwait(false);
                 Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
-                await InvokeAsync(api, handler, invocation, payload).ConfigureAwait(false);
+                await InvokeAsync(api, handler, invocation, payload, log).ConfigureAwait(false);
             }
             return 0;
         }
@@ -85,7 +91,7 @@ public static class LambdaRuntime
         return (invocation, await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false));
     }
 
-    private static async Task InvokeAsync(HttpClient api, LambdaHandler handler, LambdaInvocation invocation, byte[] payload)
+    private static async Task InvokeAsync(HttpClient api, LambdaHandler handler, LambdaInvocation invocation, byte[] payload, Stream log)
     {
         var path = $"invocation/{Uri.EscapeDataString(invocation.RequestId)}/";
         MemoryStream body;
@@ -98,14 +104,14 @@ public static class LambdaRuntime
         }
         catch (Exception ex)
         {
-            LogFailure(invocation, ex);
+            LogFailure(log, invocation, ex);
             await PostErrorAsync(api, path + "error", ex).ConfigureAwait(false);
             return;
         }
         if (body.Length > MaxResponseBytes)
         {
             var tooLarge = new ResponseSizeTooLargeException(body.Length);
-            LogFailure(invocation, tooLarge);
+            LogFailure(log, invocation, tooLarge);
             await PostErrorAsync(api, path + "error", tooLarge).ConfigureAwait(false);
             return;
         }
@@ -123,7 +129,7 @@ public static class LambdaRuntime
     {
         var (type, message) = Describe(error);
         using var json = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(json))
+        await using (var writer = new Utf8JsonWriter(json, Readable))
         {
             writer.WriteStartObject();
             writer.WriteString("errorMessage", message);
@@ -149,11 +155,11 @@ public static class LambdaRuntime
             : (error.GetType().Name, error.Message);
 
     /// <summary>One log line for a failed invocation, with its ids, as RuntimeSupport logs an unhandled exception.</summary>
-    private static void LogFailure(LambdaInvocation invocation, Exception error)
+    private static void LogFailure(Stream log, LambdaInvocation invocation, Exception error)
     {
         var (type, message) = Describe(error);
         using var line = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(line))
+        using (var writer = new Utf8JsonWriter(line, Readable))
         {
             writer.WriteStartObject();
             writer.WriteString("level", "ERROR");
@@ -165,9 +171,12 @@ public static class LambdaRuntime
             writer.WriteEndObject();
         }
         line.WriteByte((byte)'\n');
-        using var stdout = Console.OpenStandardOutput();
-        stdout.Write(line.GetBuffer(), 0, (int)line.Length);
+        log.Write(line.GetBuffer(), 0, (int)line.Length);
+        log.Flush();
     }
+
+    // Read by people and CloudWatch, never embedded in HTML: quotes stay readable, as in the logs.
+    private static readonly JsonWriterOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static void Expect(HttpResponseMessage response, HttpStatusCode expected, string call)
     {
