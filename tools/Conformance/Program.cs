@@ -6,8 +6,9 @@ using Functions.Common.Lambda;
 using Functions.DevKit;
 
 // usage: Conformance [folder of sample events]   (default: ../shared/external-events beside the repository)
-// Every schedule and alarm sample must parse into its model; every DynamoDB stream sample goes
-// through LocalInvoke, and each of its records must be audited or reported with a reason.
+// Every schedule and alarm sample must parse into its model; every sample goes through the
+// functions as Lambda runs them (each function's built program, one warm process each, behind a
+// local Runtime API: LocalInvoke's path), and each stream record must be audited or reported with a reason.
 // Exit 0 when all hold; 1 when one does not, or when the folder is missing under CI=true.
 var repo = RepoLayout.Find();
 var folder = args.Length > 0 ? args[0] : Path.GetFullPath(Path.Combine(repo.Root, "..", "shared", "external-events"));
@@ -18,13 +19,14 @@ if (!Directory.Exists(folder))
     return ci ? 1 : 0;
 }
 
-var configuration = RepoLayout.BuildConfiguration(typeof(Program).Assembly);
 const string Region = "us-east-1";
 using var moto = await MotoServer.StartAsync();
+var context = SamTemplate.Load(repo.TemplatePath).Context(region: Region);
 using (var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"),
            new AmazonDynamoDBConfig { ServiceURL = moto.Endpoint.ToString(), AuthenticationRegion = Region }))
-    foreach (var table in TableDefinition.ReadAll(SamTemplate.Load(repo.TemplatePath).Context(region: Region)))
+    foreach (var table in TableDefinition.ReadAll(context))
         await table.CreateAsync(client);
+var functions = new Dictionary<string, LocalLambda>(StringComparer.Ordinal);
 
 var problems = 0;
 foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -42,8 +44,26 @@ foreach (var file in Directory.GetFiles(folder, "*.json", SearchOption.AllDirect
     if (!ok) problems++;
     Console.WriteLine($"{(ok ? "ok  " : "FAIL")}  {name,-75} {kind,-14} {outcome}");
 }
+foreach (var function in functions.Values) await function.DisposeAsync();
 Console.WriteLine(problems == 0 ? "conformance: every sample handled" : $"conformance: {problems} sample(s) not handled");
 return problems == 0 ? 0 : 1;
+
+// The event through the function as Lambda runs it: LocalInvoke's exit code (0 answered, 1 an
+// error, in Lambda's error body), its standard output (the answer) and the function's own lines.
+async Task<(int Exit, string Stdout, string Stderr)> InvokeAsync(string logicalId, string file)
+{
+    if (!functions.TryGetValue(logicalId, out var lambda))
+    {
+        var definition = FunctionDefinition.Read(context, logicalId);
+        functions[logicalId] = lambda = new LocalLambda(FunctionPackage.BuildOutput(repo, definition), definition, Region,
+            ToolProcess.MotoEnvironment(moto.Endpoint, Region));
+    }
+    var result = await lambda.InvokeAsync(await File.ReadAllBytesAsync(file));
+    var output = string.Join('\n', result.Output);
+    return result.Error is { } error
+        ? (1, JsonSerializer.Serialize(new Dictionary<string, string> { ["errorType"] = error.ErrorType, ["errorMessage"] = error.ErrorMessage }), output)
+        : (0, System.Text.Encoding.UTF8.GetString(result.Payload!), output);
+}
 
 // A scheduled event must parse, and run every scheduled function of the template to a summary.
 async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
@@ -54,8 +74,7 @@ async Task<(string, string, bool)> ScheduleAsync(string file, byte[] json)
     var ok = parsed;
     foreach (var function in new[] { "NightlyBackupFunction", "PitrGuardFunction" })
     {
-        var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
-            ToolProcess.MotoEnvironment(moto.Endpoint, Region), function, "-e", file);
+        var (exit, stdout, stderr) = await InvokeAsync(function, file);
         if (exit != 0)
         {
             outcomes.Add($"{function} exit {exit}: {Shorten(stdout.Trim() + " " + stderr.Trim())}");
@@ -78,8 +97,7 @@ async Task<(string, string, bool)> AlarmAsync(string file, byte[] json)
         $"{a.Delivery} '{a.AlarmName}' {a.PreviousState}->{a.State}, " +
         (a.IsComposite ? "composite" : string.Join(", ", a.Metrics.Select(m => m.MetricName ?? $"expr {m.Expression}")))));
     var ok = alarms.Count > 0 && alarms.All(a => a.State.Length > 0 && (a.IsComposite || a.Metrics.Count > 0));
-    var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
-        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "ThrottleResponderFunction", "-e", file);
+    var (exit, stdout, stderr) = await InvokeAsync("ThrottleResponderFunction", file);
     if (exit != 0) return ("alarm", $"{described}; ThrottleResponderFunction exit {exit}: {Shorten(stdout.Trim() + " " + stderr.Trim())}", false);
     var results = JsonDocument.Parse(stdout).RootElement.GetProperty("results").EnumerateArray()
         .Select(r => r.GetProperty("outcome").GetString()).ToList();
@@ -98,9 +116,8 @@ async Task<(string, string, bool)> StreamBatchAsync(string file)
                  ("MerchantAnalyticsFunction", "analytics batch processed", "record not counted"),
              })
     {
-        var (exit, stdout, stderr) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
-            ToolProcess.MotoEnvironment(moto.Endpoint, Region), function, "-e", file);
-        if (exit != 0) return ("stream batch", $"{function} LocalInvoke exit {exit}: {stdout.Trim()} {stderr.Trim()}", false);
+        var (exit, stdout, stderr) = await InvokeAsync(function, file);
+        if (exit != 0) return ("stream batch", $"{function} exit {exit}: {stdout.Trim()} {stderr.Trim()}", false);
 
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
             .Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -124,9 +141,8 @@ async Task<(string, string, bool)> StreamBatchAsync(string file)
 // destination message) must still get a clear error from the function, not a crash.
 async Task<(string, string, bool)> NotAnEventAsync(string file, string what)
 {
-    var (exit, stdout, _) = await ToolProcess.RunAsync(repo, "LocalInvoke", configuration,
-        ToolProcess.MotoEnvironment(moto.Endpoint, Region), "AuditTrailFunction", "-e", file);
-    if (exit != 1) return (what, $"LocalInvoke exit {exit}: expected the function to refuse it", false);
+    var (exit, stdout, _) = await InvokeAsync("AuditTrailFunction", file);
+    if (exit != 1) return (what, $"exit {exit}: expected the function to refuse it", false);
     var error = JsonDocument.Parse(stdout).RootElement;
     var type = error.GetProperty("errorType").GetString();
     return (what, $"refused: {type}: {Shorten(error.GetProperty("errorMessage").GetString()!)}", type == nameof(InvalidEventException));
