@@ -12,6 +12,13 @@ public sealed class FunctionPackagesFixture : IAsyncLifetime
     public const string Variable = "LOCAL_FUNCTION_PACKAGES";
     private string _root = "";
 
+    /// <summary>
+    /// LOCAL_LAMBDA_BOOTSTRAP: a bootstrap program to start the packages with instead of doing
+    /// what it does (the dotnet10 runtime's own bootstrap.sh, for the check by hand the README
+    /// describes); none by default.
+    /// </summary>
+    public string? Bootstrap { get; } = Environment.GetEnvironmentVariable("LOCAL_LAMBDA_BOOTSTRAP") is { Length: > 0 } b ? b : null;
+
     public FunctionPackage For(FunctionDefinition function) => FunctionPackage.At(Path.Combine(_root, function.LogicalId), function.Handler);
 
     public async Task InitializeAsync()

@@ -269,7 +269,7 @@ public sealed class PackagedFunctionTests(MotoFixture moto, FunctionPackagesFixt
         var function = FunctionDefinition.Read(Context(app, billingMode), logicalId);
         var variables = ToolProcess.MotoEnvironment(endpoint ?? moto.Endpoint, MotoFixture.Region);
         foreach (var (name, value) in environment ?? []) variables[name] = value;
-        return new LocalLambda(packages.For(function), function, MotoFixture.Region, variables, onStart: onStart);
+        return new LocalLambda(packages.For(function), function, MotoFixture.Region, variables, onStart: onStart, bootstrap: packages.Bootstrap);
     }
 
     private static async Task<InvocationResult> InvokeAsync(LocalLambda lambda, byte[] payload)

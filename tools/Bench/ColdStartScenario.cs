@@ -5,21 +5,23 @@ using Functions.DevKit;
 namespace Functions.Bench;
 
 /// <summary>
-/// Cold start of the audit trail, from process start to its first handled event (one INSERT,
-/// written to DynamoDB Local), as the Makefile packages it but for linux-x64 (this machine
-/// cannot run arm64 code): published plain and with ReadyToRun, each run by ColdStartHost, a
-/// stand-in for Lambda's managed runtime, with the package's own deps.json and runtimeconfig.json.
-/// The full run also hands the ReadyToRun package a 100- and a 1,000-record batch and reports its
-/// processor time and peak memory, what the template's MemorySize is chosen from.
+/// Cold start of the audit trail as Lambda starts it: its package (the Makefile's, for linux-x64:
+/// this machine cannot run arm64 code) as a process behind the local Runtime API, from process
+/// start to its first answer (one INSERT written to DynamoDB Local). Published with ReadyToRun
+/// (as deployed) and plain; and the same ReadyToRun package run by ColdStartHost, which calls the
+/// handler in-process with no Runtime API (the class-library model of before): what the
+/// program's own Runtime API client costs. The full run also hands the ReadyToRun process 100-
+/// and 1,000-record batches, warm, for their processor time and peak memory (MemorySize).
 /// </summary>
 public static class ColdStartScenario
 {
-    public sealed record Result(double PlainMs, double? ReadyToRunMs, Warm? Warm);
+    public sealed record Result(double PlainMs, double? ReadyToRunMs, double? InProcessMs, Warm? Warm);
 
     /// <summary>A warm invocation's processor time and the process's peak working set after it, for 100 and 1,000 records.</summary>
     public sealed record Warm(double Cpu100Ms, long Peak100Bytes, double Cpu1000Ms, long Peak1000Bytes);
 
-    private const string Handler = "AuditTrail::Functions.AuditTrail.Function::FunctionHandler";
+    private const string LogicalId = "AuditTrailFunction";
+    private const string InProcessHandler = "AuditTrail::Functions.AuditTrail.Function::HandleAsync";
 
     public static async Task<Result> RunAsync(BenchEnvironment env, ResultTable table)
     {
@@ -27,56 +29,45 @@ public static class ColdStartScenario
         var work = Directory.CreateTempSubdirectory("bench-cold-start-").FullName;
         try
         {
-            // --quick: a copy of the build output (a plain package), no publish: CI keeps the path working in seconds.
-            var plain = env.Options.Quick
-                ? CopyOf(Path.GetDirectoryName(repo.FunctionAssembly("AuditTrail"))!, Path.Combine(work, "plain"))
-                : await PublishAsync(repo, Path.Combine(work, "plain"), readyToRun: false).ConfigureAwait(false);
-            var readyToRun = env.Options.Quick ? null : await PublishAsync(repo, Path.Combine(work, "r2r"), readyToRun: true).ConfigureAwait(false);
-
             var app = BenchEnvironment.NewApp("cold");
             await env.CreateTablesAsync(app, "AuditTable").ConfigureAwait(false);
-            var variables = new Dictionary<string, string?>(env.Function(app, "AuditTrailFunction").Environment.ToDictionary(v => v.Key, v => (string?)v.Value))
+            var function = env.Function(app, LogicalId);
+            // --quick: the build output (a plain package), no publish: CI keeps the path working in seconds.
+            var plain = env.Options.Quick
+                ? FunctionPackage.BuildOutput(repo, function)
+                : await PublishAsync(repo, function, Path.Combine(work, "plain"), readyToRun: false).ConfigureAwait(false);
+            var readyToRun = env.Options.Quick ? null : await PublishAsync(repo, function, Path.Combine(work, "r2r"), readyToRun: true).ConfigureAwait(false);
+
+            var variables = new Dictionary<string, string?>
             {
                 ["AWS_ACCESS_KEY_ID"] = "test",
                 ["AWS_SECRET_ACCESS_KEY"] = "test",
-                ["AWS_REGION"] = BenchClients.Region,
                 ["AWS_ENDPOINT_URL_DYNAMODB"] = env.DirectEndpoint.ToString().TrimEnd('/'),
-                ["AWS_LAMBDA_FUNCTION_NAME"] = $"{app}-dev-audit-trail",
                 ["AWS_PROFILE"] = null,
             };
             var insert = Path.Combine(work, "insert.json");
             await File.WriteAllTextAsync(insert, (await File.ReadAllTextAsync(Path.Combine(repo.EventsDirectory, "orders-insert.json")).ConfigureAwait(false))
                 .Replace("maip-dev-", $"{app}-dev-", StringComparison.Ordinal)).ConfigureAwait(false);
 
-            var plainRuns = new List<double>();
-            var readyToRunRuns = new List<double>();
-            var runs = env.Options.Quick ? 1 : 7;
-            for (var i = 0; i < runs; i++)
+            var (plainRuns, readyToRunRuns, inProcessRuns) = (new List<double>(), new List<double>(), new List<double>());
+            for (var i = 0; i < (env.Options.Quick ? 1 : 7); i++)
             {
-                plainRuns.Add((await RunHostAsync(plain, variables, insert).ConfigureAwait(false)).FirstMs);
-                if (readyToRun is not null) readyToRunRuns.Add((await RunHostAsync(readyToRun, variables, insert).ConfigureAwait(false)).FirstMs);
+                plainRuns.Add(await ColdAsync(plain, function, variables, insert).ConfigureAwait(false));
+                if (readyToRun is null) continue;
+                readyToRunRuns.Add(await ColdAsync(readyToRun, function, variables, insert).ConfigureAwait(false));
+                inProcessRuns.Add((await RunHostAsync(readyToRun, function, variables, insert).ConfigureAwait(false)).FirstMs);
             }
+            var warm = readyToRun is null ? null : await WarmAsync(readyToRun, function, variables, app, work, insert).ConfigureAwait(false);
 
-            Warm? warm = null;
-            if (readyToRun is not null)
-            {
-                var batch100 = Path.Combine(work, "batch100.json");
-                var batch1000 = Path.Combine(work, "batch1000.json");
-                await File.WriteAllBytesAsync(batch100, BenchEnvironment.PaidOrders(app, 100)).ConfigureAwait(false);
-                await File.WriteAllBytesAsync(batch1000, BenchEnvironment.PaidOrders(app, 1000)).ConfigureAwait(false);
-                // The 100-record batch twice: the second is a warm invocation's processor time.
-                // Each size several times: the first ones still compile hot methods at tier 1.
-                string[] events = [insert, .. Enumerable.Repeat(batch100, 8), .. Enumerable.Repeat(batch1000, 4)];
-                var lines = (await RunHostAsync(readyToRun, variables, events).ConfigureAwait(false)).Lines;
-                warm = new Warm(Stats.Median(lines.Skip(4).Take(5).Select(l => l.CpuMs)), lines[8].PeakBytes,
-                    Stats.Median(lines.Skip(10).Take(3).Select(l => l.CpuMs)), lines[12].PeakBytes);
-            }
-
-            var result = new Result(Stats.Median(plainRuns), readyToRunRuns.Count > 0 ? Stats.Median(readyToRunRuns) : null, warm);
-            table.Row("cold start to first handled event (audit trail, linux-x64)",
+            var result = new Result(Stats.Median(plainRuns), Median(readyToRunRuns), Median(inProcessRuns), warm);
+            table.Row("cold start to first answer over the Runtime API (audit trail, linux-x64)",
                 result.ReadyToRunMs is { } r2r ? ResultTable.F("{0} · ReadyToRun", ResultTable.Ms(r2r)) : "not run (--quick)",
                 ResultTable.F("{0} · plain", ResultTable.Ms(result.PlainMs)),
                 result.ReadyToRunMs is { } r ? ResultTable.Ratio(r, result.PlainMs) : "-");
+            if (result.ReadyToRunMs is { } ours && result.InProcessMs is { } inProcess)
+                table.Row("cold start, its own Runtime API client against the handler called in-process (ReadyToRun)",
+                    ResultTable.F("{0} · Runtime API", ResultTable.Ms(ours)), ResultTable.F("{0} · in-process", ResultTable.Ms(inProcess)),
+                    ResultTable.Ratio(ours, inProcess));
             return result;
         }
         finally
@@ -85,23 +76,17 @@ public static class ColdStartScenario
         }
     }
 
-    private static async Task<string> PublishAsync(RepoLayout repo, string output, bool readyToRun)
+    private static double? Median(List<double> runs) => runs.Count > 0 ? Stats.Median(runs) : null;
+
+    private static async Task<FunctionPackage> PublishAsync(RepoLayout repo, FunctionDefinition function, string folder, bool readyToRun)
     {
         Console.Error.WriteLine($"  publishing the audit trail for linux-x64{(readyToRun ? " with ReadyToRun" : "")}...");
-        var info = new ProcessStartInfo(Dotnet()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repo.Root };
-        foreach (var arg in new[]
-                 {
-                     "publish", Path.Combine("functions", "AuditTrail", "AuditTrail.csproj"), "-c", "Release", "-r", "linux-x64",
-                     "--self-contained", "false", $"-p:PublishReadyToRun={readyToRun.ToString().ToLowerInvariant()}", "-o", output, "-nologo",
-                 })
-            info.ArgumentList.Add(arg);
-        var (exitCode, stdout, stderr) = await RunAsync(info, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-        if (exitCode != 0) throw new InvalidOperationException($"dotnet publish failed ({exitCode}):\n{stdout}\n{stderr}");
+        await PackageBuild.MakeAsync(repo, LogicalId, folder, PackageBuild.LocalRuntime, readyToRun).ConfigureAwait(false);
         // Else the comparison would be of two plain packages.
-        var notPrecompiled = Directory.GetFiles(output, "*.dll").Where(dll => IsReadyToRun(dll) != readyToRun).ToList();
+        var notPrecompiled = Directory.GetFiles(folder, "*.dll").Where(dll => IsReadyToRun(dll) != readyToRun).ToList();
         if (notPrecompiled.Count > 0)
             throw new InvalidOperationException($"Published {(readyToRun ? "with" : "without")} ReadyToRun, yet {string.Join(", ", notPrecompiled.Select(Path.GetFileName))} {(readyToRun ? "lack" : "carry")} its native code.");
-        return output;
+        return FunctionPackage.At(folder, function.Handler);
     }
 
     /// <summary>Whether an assembly carries ReadyToRun code: a managed native header in its CLI header.</summary>
@@ -111,24 +96,66 @@ public static class ColdStartScenario
         return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
-    private static string CopyOf(string folder, string copy)
+    /// <summary>A new process of the package, from its start to its first answer over the Runtime API.</summary>
+    private static async Task<double> ColdAsync(FunctionPackage package, FunctionDefinition function, Dictionary<string, string?> variables, string insert)
     {
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.GetFiles(folder)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
+        await using var lambda = new LocalLambda(package, function, BenchClients.Region, variables);
+        var result = await lambda.InvokeAsync(await File.ReadAllBytesAsync(insert).ConfigureAwait(false)).ConfigureAwait(false);
+        if (result.Error is { } error || result.Json().GetProperty("batchItemFailures").GetArrayLength() > 0)
+            throw new InvalidOperationException($"The cold start's event was not written: {result.Error?.ErrorMessage}\n{string.Join('\n', result.Output)}");
+        return (result.InitDuration + result.Duration).TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// The warm process: the 100-record batch 8 times, then the 1,000-record one 4 times (the first
+    /// ones still compile hot methods at tier 1): each one's processor time and the peak working
+    /// set after it, read from /proc as Lambda's own report reads them.
+    /// </summary>
+    private static async Task<Warm> WarmAsync(FunctionPackage package, FunctionDefinition function, Dictionary<string, string?> variables,
+        string app, string work, string insert)
+    {
+        var batch100 = Path.Combine(work, "batch100.json");
+        var batch1000 = Path.Combine(work, "batch1000.json");
+        await File.WriteAllBytesAsync(batch100, BenchEnvironment.PaidOrders(app, 100)).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(batch1000, BenchEnvironment.PaidOrders(app, 1000)).ConfigureAwait(false);
+        await using var lambda = new LocalLambda(package, function, BenchClients.Region, variables);
+        var lines = new List<(double CpuMs, long PeakBytes)>();
+        foreach (var file in new[] { insert }.Concat(Enumerable.Repeat(batch100, 8)).Concat(Enumerable.Repeat(batch1000, 4)))
+        {
+            var payload = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
+            var before = ProcessorTime(lambda.ProcessId);
+            var result = await lambda.InvokeAsync(payload).ConfigureAwait(false);
+            if (result.Error is { } error) throw new InvalidOperationException($"A warm batch failed: {error.ErrorType}: {error.ErrorMessage}");
+            using var process = Process.GetProcessById(lambda.ProcessId!.Value);
+            lines.Add(((process.TotalProcessorTime - before).TotalMilliseconds, process.PeakWorkingSet64));
+        }
+        return new Warm(Stats.Median(lines.Skip(4).Take(5).Select(l => l.CpuMs)), lines[8].PeakBytes,
+            Stats.Median(lines.Skip(10).Take(3).Select(l => l.CpuMs)), lines[12].PeakBytes);
+    }
+
+    private static TimeSpan ProcessorTime(int? pid)
+    {
+        if (pid is null) return TimeSpan.Zero;
+        using var process = Process.GetProcessById(pid.Value);
+        return process.TotalProcessorTime;
     }
 
     private sealed record HandledLine(double AtMs, double CpuMs, long PeakBytes);
 
-    /// <summary>Runs the host on a package; the time of its first "handled" line counts from just before the process starts.</summary>
-    private static async Task<(double FirstMs, List<HandledLine> Lines)> RunHostAsync(string package, Dictionary<string, string?> variables, params string[] events)
+    /// <summary>ColdStartHost on the package: the time of its first "handled" line counts from just before the process starts.</summary>
+    private static async Task<(double FirstMs, List<HandledLine> Lines)> RunHostAsync(FunctionPackage package, FunctionDefinition function,
+        Dictionary<string, string?> variables, params string[] events)
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "ColdStartHost.dll"), Path.Combine(package, "ColdStartHost.dll"), overwrite: true);
-        var info = new ProcessStartInfo(Dotnet()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = package };
-        foreach (var arg in new[] { "exec", "--depsfile", "AuditTrail.deps.json", "--runtimeconfig", "AuditTrail.runtimeconfig.json", "ColdStartHost.dll", Handler })
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "ColdStartHost.dll"), Path.Combine(package.TaskRoot, "ColdStartHost.dll"), overwrite: true);
+        var info = new ProcessStartInfo(FunctionPackage.Dotnet()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = package.TaskRoot };
+        foreach (var arg in new[] { "exec", "--depsfile", $"{function.Handler}.deps.json", "--runtimeconfig", $"{function.Handler}.runtimeconfig.json", "ColdStartHost.dll", InProcessHandler })
             info.ArgumentList.Add(arg);
         foreach (var file in events) info.ArgumentList.Add(file);
+        foreach (var (name, value) in function.Environment) info.Environment[name] = value;
         foreach (var (name, value) in variables) info.Environment[name] = value;
+        info.Environment["AWS_REGION"] = BenchClients.Region;
+        info.Environment["AWS_LAMBDA_FUNCTION_NAME"] = function.FunctionName;
+        info.Environment["LOG_SINK"] = null;
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("ColdStartHost did not start.");
@@ -147,16 +174,4 @@ public static class ColdStartScenario
             throw new InvalidOperationException($"ColdStartHost failed ({process.ExitCode}) after {lines.Count} of {events.Length} events:\n{await stderr.ConfigureAwait(false)}");
         return (lines[0].AtMs, lines);
     }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo info, TimeSpan timeout)
-    {
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
-        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-    }
-
-    private static string Dotnet() => LocalServer.FindOnPath("dotnet") ?? "dotnet";
 }

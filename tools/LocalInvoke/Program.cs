@@ -25,7 +25,7 @@ try
     var package = options.PackagePath is null ? FunctionPackage.BuildOutput(repo, function) : FunctionPackage.At(options.PackagePath, function.Handler);
 
     // The function's own lines (logs, EMF) to stderr; stdout carries the response alone.
-    await using var lambda = new LocalLambda(package, function, region, echo: Console.Error.WriteLine);
+    await using var lambda = new LocalLambda(package, function, region, echo: Console.Error.WriteLine, bootstrap: options.BootstrapPath);
     var result = await lambda.InvokeAsync(payload);
     if (result.Error is { } error)
     {

@@ -32,10 +32,16 @@ public sealed record FunctionPackage(string TaskRoot, string Handler)
         return package;
     }
 
-    /// <summary>The command the bootstrap execs.</summary>
-    public System.Diagnostics.ProcessStartInfo StartInfo()
+    /// <summary>
+    /// The command the bootstrap execs; or, given one, a bootstrap program itself (the dotnet10
+    /// runtime's own bootstrap.sh, for a check beside the project), which reads _HANDLER and
+    /// LAMBDA_TASK_ROOT as in Lambda.
+    /// </summary>
+    public System.Diagnostics.ProcessStartInfo StartInfo(string? bootstrap = null)
     {
-        var info = IsNative
+        var info = bootstrap is not null
+            ? new System.Diagnostics.ProcessStartInfo(Path.GetFullPath(bootstrap))
+            : IsNative
             ? new System.Diagnostics.ProcessStartInfo(BinaryPath)
             : new System.Diagnostics.ProcessStartInfo(Dotnet()) { ArgumentList = { "exec", AssemblyPath } };
         info.WorkingDirectory = TaskRoot;

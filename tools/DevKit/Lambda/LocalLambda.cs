@@ -18,6 +18,7 @@ public sealed class LocalLambda : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly Action<string>? _echo;
     private readonly Action<LocalRuntimeApi>? _onStart;
+    private readonly string? _bootstrap;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly List<string> _output = [];
     private Process? _process;
@@ -28,9 +29,12 @@ public sealed class LocalLambda : IAsyncDisposable
     /// <param name="environment">Added to the function's (credentials, endpoints): what `sam local` passes through.</param>
     /// <param name="echo">Each line the process writes, as it comes (its logs).</param>
     /// <param name="onStart">Each new process's Runtime API, before the process starts (tests set faults on it).</param>
+    /// <param name="bootstrap">A bootstrap program to start instead of what it would exec (see <see cref="FunctionPackage.StartInfo"/>).</param>
     public LocalLambda(FunctionPackage package, FunctionDefinition function, string region,
-        IReadOnlyDictionary<string, string?>? environment = null, Action<string>? echo = null, Action<LocalRuntimeApi>? onStart = null)
+        IReadOnlyDictionary<string, string?>? environment = null, Action<string>? echo = null, Action<LocalRuntimeApi>? onStart = null,
+        string? bootstrap = null)
     {
+        _bootstrap = bootstrap;
         _onStart = onStart;
         _package = package;
         _function = function;
@@ -77,9 +81,10 @@ public sealed class LocalLambda : IAsyncDisposable
             var init = clock.Elapsed;
             var ran = Stopwatch.StartNew();
             var answered = delivered && await FirstOfAsync(queued.Answer, api, queued.Delivered.Result - DateTimeOffset.UtcNow).ConfigureAwait(false);
+            var duration = ran.Elapsed;
 
             InvocationResult Result(byte[]? body, FunctionError? error, int? exitCode = null)
-                => new(request.RequestId, request.TraceId, body, error, cold, cold ? init : TimeSpan.Zero, ran.Elapsed, OutputSince(firstLine), exitCode);
+                => new(request.RequestId, request.TraceId, body, error, cold, cold ? init : TimeSpan.Zero, duration, OutputSince(firstLine), exitCode);
 
             if (answered)
             {
@@ -151,7 +156,7 @@ public sealed class LocalLambda : IAsyncDisposable
         _api = LocalRuntimeApi.Start();
         _onStart?.Invoke(_api);
         _served = 0;
-        var info = _package.StartInfo();
+        var info = _package.StartInfo(_bootstrap);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
@@ -159,7 +164,7 @@ public sealed class LocalLambda : IAsyncDisposable
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Capture(e.Data);
         process.ErrorDataReceived += (_, e) => Capture(e.Data);
-        if (!process.Start()) throw new InvalidOperationException($"{_package.StartInfo().FileName} did not start.");
+        if (!process.Start()) throw new InvalidOperationException($"{info.FileName} did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
