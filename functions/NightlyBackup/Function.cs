@@ -74,8 +74,11 @@ public sealed class Function
         using var deadline = InvocationDeadline.Start(_environment.Timeout, _clock);
         var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _clock));
         var prefix = _environment.TablePrefix;
+        var leftAlone = new List<string>();
         var selection = EnvironmentTables.Select(
-            await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline).ConfigureAwait(false), run.Options.Tables, prefix);
+            await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline, leftAlone).ConfigureAwait(false), run.Options.Tables, prefix);
+        if (leftAlone.Count > 0)
+            _logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", prefix.WhyNotOwned(leftAlone[0])));
 
         var results = selection.Refused
             .Select(r => new TableBackupResult { Table = r.Name, Outcome = BackupOutcome.Failed, Reason = r.Reason })

@@ -63,9 +63,9 @@ public static class ThrottlePolicy
         var refused = new List<Refusal>();
         foreach (var table in throttles)
         {
-            if (!prefix.Owns(table.Key))
+            if (prefix.WhyNotOwned(table.Key) is { } notOurs)
             {
-                refused.Add(new Refusal(table.Key, $"not a table of this environment ({prefix.Value}*): never changed"));
+                refused.Add(new Refusal(table.Key, $"{notOurs}: never changed"));
                 continue;
             }
             var metrics = string.Join(", ", table.Select(m => m.MetricName).Distinct(StringComparer.Ordinal));

@@ -49,6 +49,9 @@ public sealed partial class SamTemplate
             p => Child(p.Value, "Default") is YamlScalarNode d ? d.Value ?? "" : null,
             StringComparer.Ordinal);
 
+    /// <summary>The Parameters section, each declaration as written (Type, Default, MinValue, AllowedPattern, ...).</summary>
+    public IReadOnlyDictionary<string, YamlNode> ParameterDeclarations() => Section("Parameters");
+
     public IReadOnlyDictionary<string, YamlNode> Resources() => Section("Resources");
 
     public IReadOnlyDictionary<string, YamlNode> Outputs() => Section("Outputs");
