@@ -14,7 +14,8 @@ read off the template, each rule from AWS's documentation:
   guide, "CloudWatch throttling metrics"), each a Metrics Insights query that takes in the table's
   indexes (an index throttles under TableName plus GlobalSecondaryIndexName only: "DynamoDB Metrics
   and dimensions"), and three environments' query alarms fit the account's quota (CloudWatch, "Limits");
-- the template's Rules refuse what cannot deploy (CloudFormation user guide, "Rules").
+- the template's Rules refuse what cannot deploy (CloudFormation user guide, "Rules");
+- no stream has more than two readers (event source mappings), as DynamoDB Streams serves a shard.
 """
 import json, os, re
 
@@ -244,6 +245,32 @@ def alarm_event(sample, namespace=None, name=None):
     if name:
         metric["name"] = name
     return event
+
+
+# DynamoDB Streams: more than 2 processes reading from one shard at once may be throttled
+# (DynamoDB API reference, LimitExceededException of DynamoDB Streams:
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_LimitExceededException.html;
+# developer guide, "Quotas in Amazon DynamoDB", DynamoDB Streams:
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html);
+# each event source mapping on a stream is one reader of every shard.
+STREAM_READERS = 2
+
+
+def stream_readers(tpl, params):
+    """Each stream's event source mappings in the (transformed) template: {stream: [logical, ...]}."""
+    readers = {}
+    for logical, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::Lambda::EventSourceMapping" or not present(tpl, logical, params):
+            continue
+        arn = value(tpl, res["Properties"].get("EventSourceArn"), params)
+        if isinstance(arn, Ref) and arn.attribute == "StreamArn" or isinstance(arn, str) and "/stream/" in arn:
+            readers.setdefault(repr(arn) if isinstance(arn, Ref) else arn, []).append(logical)
+    return readers
+
+
+def crowded_streams(tpl, params):
+    """The streams with more readers than DynamoDB Streams serves without throttling."""
+    return {stream: logicals for stream, logicals in stream_readers(tpl, params).items() if len(logicals) > STREAM_READERS}
 
 
 def failed_assertions(tpl, params):

@@ -344,6 +344,18 @@ def real_account_checks(c):
 
     streams = ["ProductsStreamArn", "CustomersStreamArn", "ApplicationsStreamArn", "PricingRulesStreamArn", "QuotesStreamArn", "OrdersStreamArn"]
     existing = dict(base, ManageTables="false", **{p: f"arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/{p}" for p in streams})
+    for label, given in (("ManageTables=true", params), ("ManageTables=false", existing)):
+        _, transformed = package_and_transform(None, "rehearsal-artifacts", None, given)
+        readers = realaccount.stream_readers(transformed, given)
+        crowded = realaccount.crowded_streams(transformed, given)
+        check(len(readers) == 6 and not crowded, f"{label}: no stream has more than {realaccount.STREAM_READERS} readers (event source mappings; "
+              f"DynamoDB Streams throttles a third reader of a shard): {max(map(len, readers.values()), default=0)} at most, on {len(readers)} streams"
+              + "".join(f"; {stream} has {len(l)}: {', '.join(l)}" for stream, l in crowded.items()))
+    third = copy.deepcopy(cfn)  # the check itself: a third consumer of the orders stream is refused
+    orders = next(logical for logical, res in third["Resources"].items() if res["Type"] == "AWS::Lambda::EventSourceMapping"
+                  and "OrdersTable" in json.dumps(res["Properties"].get("EventSourceArn")))
+    third["Resources"]["ThirdReaderOfOrders"] = copy.deepcopy(third["Resources"][orders])
+    check(list(realaccount.crowded_streams(third, params)) == ["<OrdersTable.StreamArn>"], "a template giving the orders stream a third reader is refused by the check above")
     for missing in streams:
         failed = realaccount.failed_assertions(cfn, dict(existing, **{missing: ""}))
         check(len(failed) == 1 and missing in failed[0], f"Rules: ManageTables=false with an empty {missing} is refused, naming it")
