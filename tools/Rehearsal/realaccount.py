@@ -273,6 +273,32 @@ def crowded_streams(tpl, params):
     return {stream: logicals for stream, logicals in stream_readers(tpl, params).items() if len(logicals) > STREAM_READERS}
 
 
+def reaches(statements, action, arn):
+    """IAM's answer for one action on one resource: an explicit Deny wins, then any Allow (IAM user
+    guide, "Policy evaluation logic": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+    def matching(st):
+        return any(wildcard(a, action) for a in as_list(st.get("Action"))) and \
+            any(isinstance(r, str) and wildcard(r, arn) for r in as_list(st.get("Resource")))
+    return not any(st.get("Effect") == "Deny" and matching(st) for st in statements) and \
+        any(st.get("Effect") == "Allow" and matching(st) for st in statements)
+
+
+def foreign_reach(tpl, params, app, env):
+    """(role, action, ARN) of every table action a role of the stack may take on a table under its
+    prefix that is another stack's ({app}-{env}-prod-orders: app {app}-{env}, env prod), or its backups."""
+    tables = [f"{app}-{env}-prod-orders", f"{app}-{env}-dev-orders", f"{app}-{env}-x-staging-quotes"]
+    arns = [f"arn:aws:dynamodb:us-east-1:123456789012:table/{t}{rest}" for t in tables for rest in ("", "/backup/01693526400000-a1b2c3d4")]
+    found = []
+    for logical, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::IAM::Role" or not present(tpl, logical, params):
+            continue
+        statements = [st for p in value(tpl, res["Properties"], params).get("Policies", []) for st in as_list(p["PolicyDocument"].get("Statement"))]
+        actions = {a for st in statements if "*" not in as_list(st.get("Resource")) for a in as_list(st.get("Action"))
+                   if a.startswith("dynamodb:") and a != "dynamodb:*"}
+        found += [(logical, a, arn) for a in sorted(actions) for arn in arns if reaches(statements, a, arn)]
+    return found
+
+
 def failed_assertions(tpl, params):
     """The AssertDescription of each Rules assertion that fails with these parameters."""
     failed = []

@@ -309,6 +309,9 @@ def real_account_checks(c):
     to_responder = [logical for logical, p in alarms.items() if any(isinstance(a, realaccount.Ref) and a.logical == "ThrottleAlarmTopic" for a in p.get("AlarmActions", []))]
     check(to_responder and set(to_responder) <= set(dynamo), f"only DynamoDB throttle alarms publish to the responder's topic ({len(to_responder)})")
 
+    reached = realaccount.foreign_reach(cfn, params, base["AppName"], base["Environment"])
+    check(not reached, "no role reaches a table of another stack under the prefix (rh-dev-prod-orders: app rh-dev, made while AppName could "
+          "hold a hyphen) or its backups, as IAM evaluates the roles (a Deny wins)" + "".join(f"; {r} {a} {arn}" for r, a, arn in reached[:4]))
     rules = realaccount.responder_rules(cfn)
     pattern = realaccount.value(cfn, next(iter(rules.values()))["Properties"]["EventPattern"], params) if len(rules) == 1 else {}
     names = realaccount.at(pattern, ["detail", "$or", "configuration", "metrics", "metricStat", "metric", "name"])
