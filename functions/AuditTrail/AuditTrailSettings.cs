@@ -42,11 +42,14 @@ public sealed record AuditTrailSettings
         };
     }
 
+    /// <summary>A hundred years: the template's MaxValue of AuditRetentionDays (DynamoDB bounds no TTL; a change time plus more days than DateTime holds would fail each record).</summary>
+    public const int MaxRetentionDays = 36_500;
+
     private static int? ParseRetention(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days))
-            throw new InvalidOperationException("AUDIT_RETENTION_DAYS must be a whole number of days (0 or empty: keep forever).");
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days > MaxRetentionDays)
+            throw new InvalidOperationException($"AUDIT_RETENTION_DAYS must be a whole number of days up to {MaxRetentionDays} (0 or empty: keep forever).");
         return days > 0 ? days : null;
     }
 

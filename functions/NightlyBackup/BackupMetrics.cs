@@ -7,7 +7,16 @@ namespace Functions.NightlyBackup;
 /// </summary>
 public static class BackupMetrics
 {
+    /// <summary>Backups this invocation made that are the night's: a copy of one made first is not counted (DuplicateBackupsDeleted says it went).</summary>
     public const string BackupsCreated = "BackupsCreated";
+    /// <summary>
+    /// Tables with the night's backup after this invocation, whoever made it: a state, not an
+    /// action, so the dashboard takes its Maximum over the night and two runs of one night (a
+    /// manual one during the scheduled one) still read as one backup per table.
+    /// </summary>
+    public const string BackupsKept = "BackupsKept";
+    /// <summary>Second copies of a night's backup this invocation deleted (each once: a copy already gone is not counted).</summary>
+    public const string DuplicateBackupsDeleted = "DuplicateBackupsDeleted";
     public const string BackupsSkipped = "BackupsSkipped";
     /// <summary>
     /// Tables this invocation left without the night's backup (failed, not reached, in use). Per
@@ -19,5 +28,5 @@ public static class BackupMetrics
     /// <summary>Tables whose prune failed (not in use by a restore): the backup stands, the run ends in an error. Per invocation, like BackupsFailed.</summary>
     public const string PrunesFailed = "PrunesFailed";
 
-    public static IReadOnlyList<string> All { get; } = [BackupsCreated, BackupsSkipped, BackupsFailed, BackupsPruned, PrunesFailed];
+    public static IReadOnlyList<string> All { get; } = [BackupsCreated, BackupsKept, DuplicateBackupsDeleted, BackupsSkipped, BackupsFailed, BackupsPruned, PrunesFailed];
 }

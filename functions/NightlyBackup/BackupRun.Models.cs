@@ -67,7 +67,13 @@ public sealed class TableBackupResult
 public sealed class BackupCounts
 {
     public int Tables { get; set; }
+    /// <summary>Backups this run made that are the night's (a copy of one made first is a duplicate, not counted).</summary>
     public int Created { get; set; }
+    /// <summary>
+    /// Tables that have the night's backup after this run, whoever made it (created, or there
+    /// already): a state, so two runs of one night both say it and neither adds to the other.
+    /// </summary>
+    public int Kept { get; set; }
     public int Skipped { get; set; }
     public int Failed { get; set; }
     public int NotReached { get; set; }

@@ -74,8 +74,11 @@ public sealed class Function
         using var deadline = InvocationDeadline.Until(invocation.Deadline, _clock);
         var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _clock));
         var prefix = _environment.TablePrefix;
+        var leftAlone = new List<string>();
         var selection = EnvironmentTables.Select(
-            await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline).ConfigureAwait(false), run.Options.Tables, prefix);
+            await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline, leftAlone).ConfigureAwait(false), run.Options.Tables, prefix);
+        if (leftAlone.Count > 0)
+            _logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", prefix.WhyNotOwned(leftAlone[0])));
 
         var results = selection.Refused
             .Select(r => new TableBackupResult { Table = r.Name, Outcome = BackupOutcome.Failed, Reason = r.Reason })
@@ -165,6 +168,7 @@ public sealed class Function
         {
             Tables = results.Count,
             Created = results.Count(r => r.Created),
+            Kept = results.Count(r => r.Outcome is BackupOutcome.Created or BackupOutcome.Exists),
             Skipped = results.Count(r => BackupOutcome.IsSkipped(r.Outcome)),
             Failed = results.Count(r => r.Outcome == BackupOutcome.Failed),
             NotReached = results.Count(r => r.Outcome == BackupOutcome.NotReached),
@@ -186,7 +190,7 @@ public sealed class Function
         var c = summary.Counts;
         _logger.Info("nightly backup run",
             ("night", summary.Night), ("source", summary.Source), ("dry_run", summary.DryRun),
-            ("tables", c.Tables), ("created", c.Created), ("skipped", c.Skipped), ("failed", c.Failed),
+            ("tables", c.Tables), ("created", c.Created), ("kept", c.Kept), ("skipped", c.Skipped), ("failed", c.Failed),
             ("not_reached", c.NotReached), ("in_use", c.InUse), ("duplicates_deleted", c.DuplicatesDeleted),
             ("pruned", c.Pruned), ("prune_failed", c.PruneFailed),
             ("would_create", summary.Tables.Count(t => t.Outcome == BackupOutcome.WouldCreate)),
@@ -199,6 +203,8 @@ public sealed class Function
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         _metrics.Publish([
             new Metric(BackupMetrics.BackupsCreated, c.Created),
+            new Metric(BackupMetrics.BackupsKept, c.Kept),
+            new Metric(BackupMetrics.DuplicateBackupsDeleted, c.DuplicatesDeleted),
             new Metric(BackupMetrics.BackupsSkipped, c.Skipped),
             new Metric(BackupMetrics.BackupsFailed, c.Failed + c.NotReached + c.InUse),
             new Metric(BackupMetrics.BackupsPruned, c.Pruned),

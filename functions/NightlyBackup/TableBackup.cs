@@ -48,7 +48,13 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
                 // the same time) may have made a second backup of the name. ListBackups may not
                 // show a backup made a moment ago yet: the one made is added.
                 backups = [.. seenSince ?? await ListBackupsAsync(table).ConfigureAwait(false), created];
-                (result.Outcome, result.BackupArn, result.Created) = (BackupOutcome.Created, created.Arn, true);
+                // Counted as made only when it is the night's backup: a copy of one made first
+                // (a manual run during the scheduled one) is a duplicate, deleted below, not a second backup.
+                if (NightlyDuplicates.Of(name, backups).Kept is { } kept && kept.Arn != created.Arn)
+                    (result.Outcome, result.BackupArn, result.Reason) = (BackupOutcome.Exists, kept.Arn,
+                        $"{name} was made first, by another run or a request of this one whose answer was lost: this run's copy is a duplicate");
+                else
+                    (result.Outcome, result.BackupArn, result.Created) = (BackupOutcome.Created, created.Arn, true);
             }
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableNotFoundException" or "ResourceNotFoundException")

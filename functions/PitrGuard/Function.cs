@@ -71,7 +71,10 @@ public sealed class Function
 
         using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
         var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _logger.Clock));
-        var tables = await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, _environment.TablePrefix, deadline).ConfigureAwait(false);
+        var leftAlone = new List<string>();
+        var tables = await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, _environment.TablePrefix, deadline, leftAlone).ConfigureAwait(false);
+        if (leftAlone.Count > 0)
+            _logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", _environment.TablePrefix.WhyNotOwned(leftAlone[0])));
         var check = new TablePitrCheck(_dynamoDb, controlPlane, _audit, _settings, _environment, deadline);
         var results = await TableSweep.RunAsync(tables, _settings.Concurrency, deadline,
             table => check.RunAsync(table, mode, run.ScheduledTime),

@@ -101,10 +101,11 @@ public sealed class Function
     {
         var dryRun = _settings.DryRun || command.DryRun;
         var name = command.Table!.Trim();
-        var table = _environment.TablePrefix.Owns(name) ? name : _environment.TablePrefix.Value + name;
-        var result = _environment.TablePrefix.Owns(table) && !name.Contains(' ', StringComparison.Ordinal)
+        var table = _environment.TablePrefix.FullNameOf(name);
+        var notOurs = name.Contains(' ', StringComparison.Ordinal) ? $"not a table of this environment ({_environment.TablePrefix.Value}*)" : _environment.TablePrefix.WhyNotOwned(table);
+        var result = notOurs is null
             ? await switcher.RestoreAsync(table, dryRun).ConfigureAwait(false)
-            : new TableResponse { Table = name, Outcome = ThrottleOutcome.Refused, Reason = $"not a table of this environment ({_environment.TablePrefix.Value}*)" };
+            : new TableResponse { Table = name, Outcome = ThrottleOutcome.Refused, Reason = notOurs };
         return new ThrottleResponse { Action = "restore", DryRun = dryRun, Results = [result] };
     }
 

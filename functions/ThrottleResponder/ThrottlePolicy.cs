@@ -46,8 +46,9 @@ public static class ThrottlePolicy
 
     /// <summary>
     /// The tables an alarm in ALARM points at: every DynamoDB throttling metric of it (each metric
-    /// of a metric-math alarm), by its TableName dimension, with the cause the metrics tell; an
-    /// index's alarm points at its table. Tables of other environments are refused.
+    /// of a metric-math alarm, each Metrics Insights query by the TableName its WHERE pins), by its
+    /// TableName dimension, with the cause the metrics tell; an index's alarm points at its table
+    /// (its indexes follow its billing mode). Tables of other environments are refused.
     /// </summary>
     public static (IReadOnlyList<ThrottleTarget> Targets, IReadOnlyList<Refusal> Refused) TargetsOf(AlarmNotification alarm, TablePrefix prefix)
     {
@@ -56,19 +57,20 @@ public static class ThrottlePolicy
             .GroupBy(m => m.Dimension("TableName")!, StringComparer.Ordinal)
             .ToList();
         if (throttles.Count == 0)
-            return ([], [new Refusal(null, "the alarm watches no DynamoDB throttling metric (namespace AWS/DynamoDB, with a TableName) the responder knows: "
+            return ([], [new Refusal(null, "the alarm watches no DynamoDB throttling metric (namespace AWS/DynamoDB, with a TableName, or a Metrics Insights query whose WHERE pins TableName = '...') the responder knows: "
                                            + string.Join(", ", ThrottleCauses.OfMetric.Keys))]);
 
         var targets = new List<ThrottleTarget>();
         var refused = new List<Refusal>();
         foreach (var table in throttles)
         {
-            if (!prefix.Owns(table.Key))
+            if (prefix.WhyNotOwned(table.Key) is { } notOurs)
             {
-                refused.Add(new Refusal(table.Key, $"not a table of this environment ({prefix.Value}*): never changed"));
+                refused.Add(new Refusal(table.Key, $"{notOurs}: never changed"));
                 continue;
             }
-            var metrics = string.Join(", ", table.Select(m => m.MetricName).Distinct(StringComparer.Ordinal));
+            var metrics = string.Join(", ", table.Select(m => m.MetricName).Distinct(StringComparer.Ordinal))
+                          + (table.Any(m => m.IsQuery && m.Dimension("GlobalSecondaryIndexName") is null) ? " (the table and each of its indexes)" : "");
             targets.Add(new ThrottleTarget(table.Key, metrics, table.Select(m => m.Dimension("GlobalSecondaryIndexName")).FirstOrDefault(i => i is not null),
                 ThrottleCauses.Deciding(table.Select(m => ThrottleCauses.OfMetric[m.MetricName!]))));
         }

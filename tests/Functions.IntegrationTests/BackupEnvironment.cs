@@ -12,8 +12,8 @@ namespace Functions.IntegrationTests;
 
 /// <summary>
 /// An environment of 35 tables on moto under a unique app name (the template's eight, 25 more,
-/// one tagged backup=skip, one with a 255-character name), beside another environment's table
-/// and two look-alikes that must never be touched; and NightlyBackupFunction configured from the
+/// one tagged backup=skip, one with a 255-character name), beside another environment's table,
+/// two look-alikes and two tables of hyphenated apps under its prefix, none ever to be touched; and NightlyBackupFunction configured from the
 /// template's own variables.
 /// </summary>
 internal sealed class BackupEnvironment
@@ -69,7 +69,9 @@ internal sealed class BackupEnvironment
         foreach (var name in extra) await CreateTableAsync(moto, name, name == prefix + "archive" ? [new Tag { Key = "backup", Value = "skip" }] : null);
         tables.AddRange(extra);
 
-        var foreign = new List<string> { $"{app}-prod-orders", $"{app}x-dev-orders", $"{app}-devx-orders" };
+        // Another environment's, look-alikes, and the tables of stacks made while AppName could hold a
+        // hyphen: app {app}-dev env prod, app {app}-dev-x env staging (both under {app}-dev-).
+        var foreign = new List<string> { $"{app}-prod-orders", $"{app}x-dev-orders", $"{app}-devx-orders", $"{app}-dev-prod-orders", $"{app}-dev-x-staging-quotes" };
         foreach (var name in foreign) await CreateTableAsync(moto, name, null);
         var backendNow = (await moto.Client.DescribeTableAsync(tables[0])).Table.CreationDateTime!.Value.ToUniversalTime();
         var night = DateOnly.FromDateTime(backendNow.AddHours(-3));

@@ -12,7 +12,8 @@ namespace Functions.IntegrationTests;
 /// <summary>
 /// The template's eight tables on moto under a unique app name, with a mix of PITR settings:
 /// orders off, quotes on with 7 days, customers on with 35, the rest off; and a ninth table,
-/// legacy, off but tagged pitr=off. Beside them another environment's table and a look-alike, both off.
+/// legacy, off but tagged pitr=off. Beside them another environment's table, a look-alike and a
+/// hyphenated app's table under the prefix, all off.
 /// </summary>
 internal sealed class PitrEnvironment
 {
@@ -29,7 +30,8 @@ internal sealed class PitrEnvironment
 
     public string App { get; }
     public IReadOnlyList<string> Tables { get; }
-    public IReadOnlyList<string> Foreign => [$"{App}-prod-orders", $"{App}x-dev-orders"];
+    /// <summary>Another environment's, a look-alike, and a hyphenated app's under this prefix (app {App}-dev, env prod).</summary>
+    public IReadOnlyList<string> Foreign => [$"{App}-prod-orders", $"{App}x-dev-orders", $"{App}-dev-prod-orders"];
     public string Table(string suffix) => $"{App}-dev-{suffix}";
 
     public static async Task<PitrEnvironment> CreateAsync(MotoFixture moto)

@@ -21,7 +21,7 @@ public class AuditKeyTests
     [InlineData("maip-dev-", "maip-dev-pricing-rules", """{"ruleId":{"S":"rule-1"},"effectiveDate":{"S":"2026-01-01"}}""", "pricing-rule#rule-1")]
     [InlineData("maip-prod-", "maip-prod-applications", """{"applicationId":{"S":"app-9"},"status#timestamp":{"S":"NEW#1"}}""", "application#app-9")]
     [InlineData("maip-dev-", "maip-dev-products", """{"productId":{"N":"42"},"version":{"S":"v3"}}""", "product#42")]
-    [InlineData("other-app-staging-", "other-app-staging-customers", """{"customerId":{"S":"c-1"},"timestamp":{"S":"t"}}""", "customer#c-1")]
+    [InlineData("otherapp-staging-", "otherapp-staging-customers", """{"customerId":{"S":"c-1"},"timestamp":{"S":"t"}}""", "customer#c-1")]
     public void Every_business_table_maps_to_its_entity(string prefix, string table, string keys, string expected)
     {
         var record = TestRecords.Record("INSERT", keys: TestRecords.Map(keys),

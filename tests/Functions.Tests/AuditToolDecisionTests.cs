@@ -113,7 +113,7 @@ public class AuditToolDecisionTests
 
     [Theory]
     [InlineData("maip-prod-orders", "another environment than maip-dev-*: to work on it, pass --app maip --env prod")]
-    [InlineData("other-app-staging-pricing-rules", "pass --app other-app --env staging")]
+    [InlineData("otherapp-staging-pricing-rules", "pass --app otherapp --env staging")]
     [InlineData("maip-dev-audit", "is the audit table, not a business table")]
     [InlineData("invoice", "Unknown entity type 'invoice': one of product, customer, application, pricing-rule, quote, order")]
     public void A_wrong_entity_is_a_usage_error_that_names_the_way_out(string entity, string message)

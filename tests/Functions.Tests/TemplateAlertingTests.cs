@@ -1,3 +1,4 @@
+using Functions.Common.Events;
 using Functions.Common.Tables;
 using Functions.DevKit;
 using Functions.ThrottleResponder;
@@ -80,15 +81,30 @@ public class TemplateAlertingTests
         var events = Map(Context().Resolve(Template.ResourceProperty("ThrottleResponderFunction", "Events"), "Events"));
         var pattern = Map(Map(Map(events["ThrottleAlarmStateChange"])["Properties"])["Pattern"]);
         var detail = Map(pattern["detail"]);
-        Assert.True(detail.ContainsKey("configuration"), "the rule matches every alarm of the environment, whatever metric it watches");
-        var metric = Map(Map(Map(Map(detail["configuration"])["metrics"])["metricStat"])["metric"]);
+        // Either a metric of the alarm is one, or a Metrics Insights query selects one.
+        var branches = List(detail["$or"]).Select(b => Map(Map(Map(b)["configuration"])["metrics"])).ToList();
+        Assert.True(branches.Count == 2, "the rule matches every alarm of the environment, whatever metric it watches");
+        var metric = Map(Map(branches.Single(b => b.ContainsKey("metricStat"))["metricStat"])["metric"]);
+        var wildcards = List(branches.Single(b => b.ContainsKey("expression"))["expression"]).Select(w => (string)Map(w)["wildcard"]!).ToList();
 
         Assert.Equal(["aws.cloudwatch"], List(pattern["source"]));
         Assert.Equal("maip-dev-", Map(List(detail["alarmName"]).Single())["prefix"]);
         Assert.Equal(["ALARM"], List(Map(detail["state"])["value"]));
         Assert.Equal(["AWS/DynamoDB"], List(metric["namespace"]));
         // The names the responder handles, no more (a Lambda errors alarm would count a refusal), no less.
-        Assert.Equal(ThrottleCauses.OfMetric.Keys.Order(StringComparer.Ordinal), List(metric["name"]).OfType<string>().Order(StringComparer.Ordinal));
+        var handled = ThrottleCauses.OfMetric.Keys.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(handled, List(metric["name"]).OfType<string>().Order(StringComparer.Ordinal));
+        Assert.Equal(handled.Select(n => $"*({n})*AWS/DynamoDB*"), wildcards.Order(StringComparer.Ordinal));
+        // As EventBridge matches a wildcard (* any characters): each throttle alarm's query of the
+        // template matches one, a query on another namespace or metric none.
+        static bool Matches(string wildcard, string value)
+            => System.Text.RegularExpressions.Regex.IsMatch(value, "^" + string.Join(".*", wildcard.Split('*').Select(System.Text.RegularExpressions.Regex.Escape)) + "$",
+                System.Text.RegularExpressions.RegexOptions.Singleline);
+        var queries = Resources(Context(("BillingMode", "PROVISIONED")), "AWS::CloudWatch::Alarm").SelectMany(a => QueriesOf(a.Properties)).ToList();
+        Assert.Equal(24, queries.Count);
+        Assert.All(queries, q => Assert.Single(wildcards, w => Matches(w, q)));
+        Assert.DoesNotContain(wildcards, w => Matches(w, """SELECT SUM(Errors) FROM "AWS/Lambda" WHERE FunctionName = 'maip-dev-throttle-responder'"""));
+        Assert.DoesNotContain(wildcards, w => Matches(w, """SELECT SUM(ConsumedWriteCapacityUnits) FROM "AWS/DynamoDB" WHERE TableName = 'maip-dev-orders'"""));
     }
 
     [Theory]
@@ -112,18 +128,55 @@ public class TemplateAlertingTests
         }
         foreach (var table in TableCatalog.Business.Select(t => $"maip-dev-{t.Suffix}"))
         {
-            var causes = alarms.SelectMany(a => a.Metrics).Where(m => m.Dimensions.GetValueOrDefault("TableName") == table && !m.Dimensions.ContainsKey("GlobalSecondaryIndexName"))
-                .Select(m => m.Name).ToHashSet();
+            var causes = alarms.SelectMany(a => a.Metrics).Where(m => m.Dimensions.GetValueOrDefault("TableName") == table).Select(m => m.Name).ToHashSet();
             Assert.Contains("ReadKeyRangeThroughputThrottleEvents", causes);
             Assert.Contains("WriteKeyRangeThroughputThrottleEvents", causes);
             Assert.Equal(billingMode == "PROVISIONED", causes.Contains("ReadProvisionedThroughputThrottleEvents") && causes.Contains("WriteProvisionedThroughputThrottleEvents"));
         }
-        // Every index of a provisioned table has its own capacity, so its own alarms (none has one today).
-        foreach (var (tableId, properties) in Resources(context, "AWS::DynamoDB::Table").Where(_ => billingMode == "PROVISIONED"))
-            foreach (var index in List(properties.GetValueOrDefault("GlobalSecondaryIndexes")).Select(i => (string)Map(i)["IndexName"]!))
-                Assert.True(alarms.Count(a => a.Metrics.Any(m => m.Dimensions.GetValueOrDefault("GlobalSecondaryIndexName") == index
-                                                                 && ThrottleCauses.OfMetric[m.Name] == ThrottleCauses.ProvisionedCapacity)) >= 2,
-                    $"{tableId} index {index} has no read and write provisioned-capacity alarms");
+    }
+
+    /// <summary>
+    /// An adopted table's indexes (the template names none) throttle under TableName plus
+    /// GlobalSecondaryIndexName only: every throttle alarm is one Metrics Insights query FROM the
+    /// namespace (no SCHEMA, which would keep only series of exactly its dimensions), pinning the
+    /// table alone and grouping nothing, so it sums the table's series and every index's, present
+    /// or future, and no resource of the template is per index.
+    /// </summary>
+    [Theory]
+    [InlineData("PROVISIONED")]
+    [InlineData("PAY_PER_REQUEST")]
+    public void Each_throttle_alarm_covers_its_tables_indexes_present_and_future_without_a_resource_per_index(string billingMode)
+    {
+        var context = Context(("BillingMode", billingMode));
+        var throttleAlarms = Resources(context, "AWS::CloudWatch::Alarm")
+            .Where(a => MetricsOf(a.Properties).Any(m => m.Namespace == "AWS/DynamoDB")).ToList();
+
+        Assert.Equal(billingMode == "PROVISIONED" ? 24 : 12, throttleAlarms.Count);
+        foreach (var (id, properties) in throttleAlarms)
+        {
+            Assert.False(properties.ContainsKey("MetricName"), $"{id} watches a metric by its dimensions, not a query");
+            var query = MetricsInsightsQuery.TryParse(Assert.Single(QueriesOf(properties)))!;
+            Assert.True(query is { SchemaKeys: null, GroupBy.Count: 0, OtherConditions.Count: 0 }, $"{id}: {Assert.Single(QueriesOf(properties))}");
+            Assert.Equal(["TableName"], query.Equal.Keys);
+            Assert.Equal(("SUM", 60), (query.Function, Convert.ToInt32(Map(List(properties["Metrics"]).Single())["Period"], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        Assert.DoesNotContain(Template.Resources().Keys, id => id.Contains("Index", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("alarm-sns-index-write-throttle.json", "QuotesWriteThrottleAlarm")]
+    [InlineData("alarm-eventbridge-index-write-throttle.json", "QuotesWriteThrottleAlarm")]
+    [InlineData("alarm-action-index-write-throttle.json", "QuotesWriteThrottleAlarm")]
+    [InlineData("alarm-sns-index-hot-partition.json", "QuotesReadHotPartitionAlarm")]
+    [InlineData("alarm-eventbridge-index-hot-partition.json", "QuotesReadHotPartitionAlarm")]
+    [InlineData("alarm-action-index-hot-partition.json", "QuotesReadHotPartitionAlarm")]
+    public void The_query_alarm_samples_carry_the_templates_own_alarm(string file, string alarmId)
+    {
+        var properties = Properties(Context(("BillingMode", "PROVISIONED")), alarmId);
+        var alarm = Assert.Single(Functions.Common.Events.AlarmEvents.Parse(File.ReadAllBytes(Path.Combine(RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory, file))));
+
+        Assert.Equal(properties["AlarmName"], alarm.AlarmName);
+        Assert.Equal(Assert.Single(QueriesOf(properties)), Assert.Single(alarm.Metrics).Expression);
     }
 
     [Theory]
@@ -175,9 +228,15 @@ public class TemplateAlertingTests
 
     private sealed record MetricRef(string? Namespace, string Name, IReadOnlyDictionary<string, string> Dimensions);
 
-    // MetricName or each MetricStat of a metric-math alarm.
+    private static IEnumerable<string> QueriesOf(Dictionary<string, object?> alarm)
+        => List(alarm.GetValueOrDefault("Metrics")).Select(Map).Select(q => q.GetValueOrDefault("Expression") as string)
+            .OfType<string>().Where(e => MetricsInsightsQuery.TryParse(e) is not null);
+
+    // MetricName, each MetricStat of a metric-math alarm, or each Metrics Insights query (the dimensions its WHERE pins).
     private static IEnumerable<MetricRef> MetricsOf(Dictionary<string, object?> alarm)
     {
+        foreach (var query in QueriesOf(alarm).Select(q => MetricsInsightsQuery.TryParse(q)!))
+            yield return new MetricRef(query.Namespace, query.MetricName, query.Equal);
         static Dictionary<string, string> Dimensions(object? list) => List(list).Select(Map).ToDictionary(d => (string)d["Name"]!, d => d["Value"]?.ToString() ?? "");
         if (alarm.GetValueOrDefault("MetricName") is string name)
             yield return new MetricRef(alarm.GetValueOrDefault("Namespace") as string, name, Dimensions(alarm.GetValueOrDefault("Dimensions")));

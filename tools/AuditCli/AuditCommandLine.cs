@@ -160,7 +160,15 @@ public static class AuditCommandLine
     {
         try
         {
-            var prefix = TablePrefix.For(parsed.GetValue(App)!, parsed.GetValue(Env)!);
+            TablePrefix prefix;
+            try
+            {
+                prefix = TablePrefix.For(parsed.GetValue(App)!, parsed.GetValue(Env)!);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliException(ExitCodes.Usage, ex.Message.Split(" (Parameter")[0]);
+            }
             var entity = EntityRef.Resolve(parsed.GetValue(Entity)!, parsed.GetValue(Id)!, prefix);
             var connection = new ConnectionOptions(parsed.GetValue(Region), parsed.GetValue(Profile));
             // Connected on first use, so a bad time is reported as such before any AWS setting is needed.

@@ -49,6 +49,9 @@ public sealed partial class SamTemplate
             p => Child(p.Value, "Default") is YamlScalarNode d ? d.Value ?? "" : null,
             StringComparer.Ordinal);
 
+    /// <summary>The Parameters section, each declaration as written (Type, Default, MinValue, AllowedPattern, ...).</summary>
+    public IReadOnlyDictionary<string, YamlNode> ParameterDeclarations() => Section("Parameters");
+
     public IReadOnlyDictionary<string, YamlNode> Resources() => Section("Resources");
 
     public IReadOnlyDictionary<string, YamlNode> Outputs() => Section("Outputs");
@@ -184,8 +187,12 @@ public sealed partial class TemplateContext(SamTemplate template, IReadOnlyDicti
             case "!If" when argument is YamlSequenceNode { Children.Count: 3 } branches:
                 var chosen = Condition(SamTemplate.Scalar(branches.Children[0]) ?? "", what) ? branches.Children[1] : branches.Children[2];
                 return Resolve(chosen, what);
+            case "!FindInMap" when argument is YamlSequenceNode { Children.Count: 3 } keys:
+                var (map, top, second) = (ResolveString(keys.Children[0], what), ResolveString(keys.Children[1], what), ResolveString(keys.Children[2], what));
+                return Resolve(SamTemplate.Child(SamTemplate.Child(Template.Section("Mappings").GetValueOrDefault(map), top), second)
+                               ?? throw new TemplateException($"{what}: !FindInMap [{map}, {top}, {second}] is not in Mappings."), what);
             default:
-                throw new TemplateException($"{what}: {tag} cannot be resolved locally (only parameters and pseudo parameters can).");
+                throw new TemplateException($"{what}: {tag} cannot be resolved locally (only parameters, pseudo parameters and Mappings can).");
         }
     }
 

@@ -25,7 +25,7 @@ AWS = {
 ASKED = {
     "audit-trail": {"RecordsAudited", "RecordsFailed"},
     "merchant-analytics": {"RecordsCounted", "RecordsFailed", "EventsWritten"},
-    "nightly-backup": {"BackupsCreated", "BackupsFailed", "BackupsPruned"},
+    "nightly-backup": {"BackupsKept", "DuplicateBackupsDeleted", "BackupsFailed", "BackupsPruned"},
     "pitr-guard": {"PitrNonCompliant", "ReadinessFindings"},
     "throttle-responder": {"TablesSwitched", "SwitchesRefused", "HotPartitionThrottles", "OnDemandMaximumThrottles", "AccountLimitThrottles"},
 }

@@ -8,11 +8,14 @@ read off the template, each rule from AWS's documentation:
   kms:Decrypt and kms:GenerateDataKey* (SNS developer guide, "Key management":
   https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
 - the responder's EventBridge rule, matched as EventBridge matches (a value inside an array matches
-  when any element has it: EventBridge user guide, "Arrays in event patterns"), takes the
-  DynamoDB throttling alarms and nothing else;
+  when any element has it: EventBridge user guide, "Arrays in event patterns"; $or, wildcard),
+  takes the DynamoDB throttling alarms and nothing else;
 - throttle alarms watch DynamoDB's metrics by cause, not the generic ones (DynamoDB developer
-  guide, "CloudWatch throttling metrics");
-- the template's Rules refuse what cannot deploy (CloudFormation user guide, "Rules").
+  guide, "CloudWatch throttling metrics"), each a Metrics Insights query that takes in the table's
+  indexes (an index throttles under TableName plus GlobalSecondaryIndexName only: "DynamoDB Metrics
+  and dimensions"), and three environments' query alarms fit the account's quota (CloudWatch, "Limits");
+- the template's Rules refuse what cannot deploy (CloudFormation user guide, "Rules");
+- no stream has more than two readers (event source mappings), as DynamoDB Streams serves a shard.
 """
 import json, os, re
 
@@ -139,11 +142,35 @@ def topic_problem(tpl, topic, params):
     return None
 
 
+# The template's throttle alarms' Metrics Insights query: one metric, FROM the namespace (no SCHEMA,
+# so an index's series, TableName plus GlobalSecondaryIndexName, count too), pinning TableName alone
+# (CloudWatch user guide, "Metrics Insights query components and syntax").
+QUERY = re.compile(r"""^SELECT (SUM)\((\w+)\) FROM "([^"]+)" WHERE TableName = '([^'\\]+)'$""")
+
+# CloudWatch allows 200 alarms on a Metrics Insights query per account and region by default
+# ("Limits": https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html):
+# three environments of the suite must fit in one account.
+QUERY_ALARMS_PER_ACCOUNT, ENVIRONMENTS = 200, 3
+
+
+def query_of(expression):
+    """A Metrics Insights query in the template's form as the metric it sums, or None."""
+    m = QUERY.match(expression or "")
+    return m and {"Namespace": m.group(3), "MetricName": m.group(2), "Dimensions": [{"Name": "TableName", "Value": m.group(4)}], "Query": True}
+
+
+def queries_of(alarm):
+    """The Metrics Insights queries (SELECT ...) an alarm's properties hold, in any form."""
+    return [q["Expression"] for q in alarm.get("Metrics", []) if str(q.get("Expression", "")).lstrip().upper().startswith("SELECT")]
+
+
 def metrics_of(alarm):
-    """The metrics an alarm's properties watch: its MetricName, or each MetricStat of its metric math."""
+    """The metrics an alarm's properties watch: its MetricName, each MetricStat of its metric math,
+    or each Metrics Insights query in the template's form."""
     if alarm.get("MetricName"):
         return [alarm]
-    return [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q]
+    return [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q] + \
+        [m for m in map(query_of, queries_of(alarm)) if m]
 
 
 def responder_metrics(root):
@@ -163,9 +190,20 @@ def at(node, keys):
     return at(node[keys[0]], keys[1:]) if isinstance(node, dict) and keys[0] in node else []
 
 
+def wildcard(pattern, value):
+    """EventBridge's wildcard filter: * stands for any characters, the rest as written."""
+    return isinstance(value, str) and re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), value, re.S) is not None
+
+
 def matches(pattern, event, path=()):
-    """EventBridge's matching of an event pattern: exact values and prefix filters, fields ANDed, values ORed."""
+    """EventBridge's matching of an event pattern: exact values, prefix and wildcard filters, fields
+    ANDed, values ORed, $or ORing sub-patterns ("Comparison operators for use in event patterns":
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html)."""
     for key, want in pattern.items():
+        if key == "$or":
+            if not any(matches(sub, event, path) for sub in want):
+                return False
+            continue
         if isinstance(want, dict):
             if not matches(want, event, path + (key,)):
                 return False
@@ -176,6 +214,8 @@ def matches(pattern, event, path=()):
                 (op, arg), = f.items()
                 if op == "prefix":
                     return isinstance(x, str) and x.startswith(arg)
+                if op == "wildcard":
+                    return wildcard(arg, x)
                 raise ValueError(f"filter {op} not evaluated here")
             return f == x
         if not any(ok(f, x) for f in want for x in found):
@@ -189,6 +229,13 @@ def responder_rules(tpl):
                     for t in res["Properties"].get("Targets", []))}
 
 
+def query_alarm_event(sample, expression):
+    """A sample EventBridge alarm event on a Metrics Insights query, its query changed."""
+    event = json.loads(json.dumps(sample))
+    next(m for m in event["detail"]["configuration"]["metrics"] if "expression" in m)["expression"] = expression
+    return event
+
+
 def alarm_event(sample, namespace=None, name=None):
     """A sample EventBridge alarm event, its (first) metric changed."""
     event = json.loads(json.dumps(sample))
@@ -198,6 +245,58 @@ def alarm_event(sample, namespace=None, name=None):
     if name:
         metric["name"] = name
     return event
+
+
+# DynamoDB Streams: more than 2 processes reading from one shard at once may be throttled
+# (DynamoDB API reference, LimitExceededException of DynamoDB Streams:
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_LimitExceededException.html;
+# developer guide, "Quotas in Amazon DynamoDB", DynamoDB Streams:
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html);
+# each event source mapping on a stream is one reader of every shard.
+STREAM_READERS = 2
+
+
+def stream_readers(tpl, params):
+    """Each stream's event source mappings in the (transformed) template: {stream: [logical, ...]}."""
+    readers = {}
+    for logical, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::Lambda::EventSourceMapping" or not present(tpl, logical, params):
+            continue
+        arn = value(tpl, res["Properties"].get("EventSourceArn"), params)
+        if isinstance(arn, Ref) and arn.attribute == "StreamArn" or isinstance(arn, str) and "/stream/" in arn:
+            readers.setdefault(repr(arn) if isinstance(arn, Ref) else arn, []).append(logical)
+    return readers
+
+
+def crowded_streams(tpl, params):
+    """The streams with more readers than DynamoDB Streams serves without throttling."""
+    return {stream: logicals for stream, logicals in stream_readers(tpl, params).items() if len(logicals) > STREAM_READERS}
+
+
+def reaches(statements, action, arn):
+    """IAM's answer for one action on one resource: an explicit Deny wins, then any Allow (IAM user
+    guide, "Policy evaluation logic": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+    def matching(st):
+        return any(wildcard(a, action) for a in as_list(st.get("Action"))) and \
+            any(isinstance(r, str) and wildcard(r, arn) for r in as_list(st.get("Resource")))
+    return not any(st.get("Effect") == "Deny" and matching(st) for st in statements) and \
+        any(st.get("Effect") == "Allow" and matching(st) for st in statements)
+
+
+def foreign_reach(tpl, params, app, env):
+    """(role, action, ARN) of every table action a role of the stack may take on a table under its
+    prefix that is another stack's ({app}-{env}-prod-orders: app {app}-{env}, env prod), or its backups."""
+    tables = [f"{app}-{env}-prod-orders", f"{app}-{env}-dev-orders", f"{app}-{env}-x-staging-quotes"]
+    arns = [f"arn:aws:dynamodb:us-east-1:123456789012:table/{t}{rest}" for t in tables for rest in ("", "/backup/01693526400000-a1b2c3d4")]
+    found = []
+    for logical, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::IAM::Role" or not present(tpl, logical, params):
+            continue
+        statements = [st for p in value(tpl, res["Properties"], params).get("Policies", []) for st in as_list(p["PolicyDocument"].get("Statement"))]
+        actions = {a for st in statements if "*" not in as_list(st.get("Resource")) for a in as_list(st.get("Action"))
+                   if a.startswith("dynamodb:") and a != "dynamodb:*"}
+        found += [(logical, a, arn) for a in sorted(actions) for arn in arns if reaches(statements, a, arn)]
+    return found
 
 
 def failed_assertions(tpl, params):

@@ -293,15 +293,33 @@ def real_account_checks(c):
     generic = sorted(f"{logical} ({m['MetricName']})" for logical, metrics in dynamo.items() for m in metrics if handled.get(m["MetricName"]) in (None, "Unattributed"))
     check(dynamo and not generic, f"the DynamoDB throttle alarms watch metrics by cause, never the generic ones{': ' + ', '.join(generic[:4]) if generic else ''}")
     for cause, what in (("ProvisionedCapacity", "provisioned-capacity"), ("KeyRange", "hot-partition")):
-        tables = {dim["Value"] for metrics in dynamo.values() for m in metrics if handled.get(m["MetricName"]) == cause for dim in m.get("Dimensions", []) if dim["Name"] == "TableName"}
-        check(len(tables) == 6, f"a {what} alarm on each of the 6 business tables ({len(tables)})")
+        for access in ("Read", "Write"):
+            tables = {dim["Value"] for metrics in dynamo.values() for m in metrics if handled.get(m["MetricName"]) == cause
+                      and m["MetricName"].startswith(access) for dim in m.get("Dimensions", []) if dim["Name"] == "TableName"}
+            check(len(tables) == 6, f"a {access.lower()} {what} alarm on each of the 6 business tables ({len(tables)})")
+    not_covering = sorted(logical for logical, p in alarms.items() if logical in dynamo and
+                          (p.get("MetricName") or len(p.get("Metrics", [])) != 1 or not all(m.get("Query") for m in dynamo[logical])))
+    check(not not_covering, "each DynamoDB throttle alarm is one Metrics Insights query FROM \"AWS/DynamoDB\" WHERE TableName = the table (no SCHEMA, "
+          "no GROUP BY): it takes in the table's indexes, present and future, which throttle under TableName plus GlobalSecondaryIndexName only"
+          + (f": not {', '.join(not_covering[:4])}" if not_covering else ""))
+    per_stack = sum(1 for p in alarms.values() if realaccount.queries_of(p))
+    check(0 < per_stack * realaccount.ENVIRONMENTS <= realaccount.QUERY_ALARMS_PER_ACCOUNT,
+          f"{realaccount.ENVIRONMENTS} environments' Metrics Insights alarms ({per_stack} a stack, provisioned) fit the account's "
+          f"{realaccount.QUERY_ALARMS_PER_ACCOUNT} a region")
     to_responder = [logical for logical, p in alarms.items() if any(isinstance(a, realaccount.Ref) and a.logical == "ThrottleAlarmTopic" for a in p.get("AlarmActions", []))]
     check(to_responder and set(to_responder) <= set(dynamo), f"only DynamoDB throttle alarms publish to the responder's topic ({len(to_responder)})")
 
+    reached = realaccount.foreign_reach(cfn, params, base["AppName"], base["Environment"])
+    check(not reached, "no role reaches a table of another stack under the prefix (rh-dev-prod-orders: app rh-dev, made while AppName could "
+          "hold a hyphen) or its backups, as IAM evaluates the roles (a Deny wins)" + "".join(f"; {r} {a} {arn}" for r, a, arn in reached[:4]))
     rules = realaccount.responder_rules(cfn)
     pattern = realaccount.value(cfn, next(iter(rules.values()))["Properties"]["EventPattern"], params) if len(rules) == 1 else {}
-    names = realaccount.at(pattern, ["detail", "configuration", "metrics", "metricStat", "metric", "name"])
+    names = realaccount.at(pattern, ["detail", "$or", "configuration", "metrics", "metricStat", "metric", "name"])
     check(handled and sorted(names) == sorted(handled), f"the responder's EventBridge rule names exactly the {len(handled)} throttling metrics it handles (ThrottleCauses.cs)")
+    queries = [q for p in alarms.values() for q in realaccount.queries_of(p)]
+    wildcards = realaccount.at(pattern, ["detail", "$or", "configuration", "metrics", "expression"])
+    unmatched = [q for q in queries if not any(realaccount.wildcard(w["wildcard"], q) for w in wildcards)]
+    check(queries and not unmatched, f"the rule's wildcards take the query of each of the {len(queries)} throttle alarms" + (f": not {unmatched[0]}" if unmatched else ""))
     samples = {}
     for name in sorted(os.listdir(os.path.join(ROOT, "events"))):
         if name.startswith("alarm-eventbridge-"):
@@ -309,9 +327,12 @@ def real_account_checks(c):
     for name, event in samples.items():
         check(realaccount.matches(pattern, event), f"the rule takes events/{name}")
     sample = samples.get("alarm-eventbridge-write-throttle.json")
+    query_sample = samples.get("alarm-eventbridge-index-write-throttle.json")
     for namespace, metric, what in (("AWS/Lambda", "Errors", "a Lambda errors alarm"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "a failure queue alarm"),
                                     ("AWS/Lambda", "IteratorAge", "an iterator age alarm"), ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "a DynamoDB alarm on no throttling")):
         check(sample is not None and not realaccount.matches(pattern, realaccount.alarm_event(sample, namespace, metric)), f"the rule leaves {what} of the environment alone")
+        on_query = realaccount.query_alarm_event(query_sample, f"SELECT SUM({metric}) FROM \"{namespace}\" WHERE TableName = 'rh-dev-orders'") if query_sample else None
+        check(on_query is not None and not realaccount.matches(pattern, on_query), f"the rule leaves {what} on a Metrics Insights query alone")
 
     problems_of_dashboard, _, counts = dashboard.check(cfn, params, ROOT)
     unshown = [p for p in problems_of_dashboard if p.startswith("not shown")]
@@ -326,6 +347,18 @@ def real_account_checks(c):
 
     streams = ["ProductsStreamArn", "CustomersStreamArn", "ApplicationsStreamArn", "PricingRulesStreamArn", "QuotesStreamArn", "OrdersStreamArn"]
     existing = dict(base, ManageTables="false", **{p: f"arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/{p}" for p in streams})
+    for label, given in (("ManageTables=true", params), ("ManageTables=false", existing)):
+        _, transformed = package_and_transform(None, "rehearsal-artifacts", None, given)
+        readers = realaccount.stream_readers(transformed, given)
+        crowded = realaccount.crowded_streams(transformed, given)
+        check(len(readers) == 6 and not crowded, f"{label}: no stream has more than {realaccount.STREAM_READERS} readers (event source mappings; "
+              f"DynamoDB Streams throttles a third reader of a shard): {max(map(len, readers.values()), default=0)} at most, on {len(readers)} streams"
+              + "".join(f"; {stream} has {len(l)}: {', '.join(l)}" for stream, l in crowded.items()))
+    third = copy.deepcopy(cfn)  # the check itself: a third consumer of the orders stream is refused
+    orders = next(logical for logical, res in third["Resources"].items() if res["Type"] == "AWS::Lambda::EventSourceMapping"
+                  and "OrdersTable" in json.dumps(res["Properties"].get("EventSourceArn")))
+    third["Resources"]["ThirdReaderOfOrders"] = copy.deepcopy(third["Resources"][orders])
+    check(list(realaccount.crowded_streams(third, params)) == ["<OrdersTable.StreamArn>"], "a template giving the orders stream a third reader is refused by the check above")
     for missing in streams:
         failed = realaccount.failed_assertions(cfn, dict(existing, **{missing: ""}))
         check(len(failed) == 1 and missing in failed[0], f"Rules: ManageTables=false with an empty {missing} is refused, naming it")

@@ -30,6 +30,9 @@ public sealed class ControlPlane(RetryPolicy retry, OperationPacer pacer)
     /// One call, paced and retried. A call that is not idempotent (CreateBackup makes a second
     /// backup if sent twice) is not resent when its outcome is unknown (a lost connection, a
     /// server error): <see cref="OutcomeUnknownException"/> lets the caller look before retrying.
+    /// The paced operations' rates are the account's, shared with every other caller (another
+    /// environment's run, a person): their throttling is waited out within the time budget, and
+    /// slows this invocation's pace of that operation.
     /// </summary>
     public Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, InvocationDeadline deadline, bool idempotent = true)
         => retry.ExecuteAsync(async token =>
@@ -38,13 +41,20 @@ public sealed class ControlPlane(RetryPolicy retry, OperationPacer pacer)
             _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
             try
             {
-                return await call(token).ConfigureAwait(false);
+                var answer = await call(token).ConfigureAwait(false);
+                pacer.Answered(operation);
+                return answer;
+            }
+            catch (Exception ex) when (pacer.Paces(operation) && RetryPolicy.IsThrottling(ex))
+            {
+                pacer.Throttled(operation);
+                throw;
             }
             catch (Exception ex) when (!idempotent && !token.IsCancellationRequested && RetryPolicy.IsOutcomeUnknown(ex))
             {
                 throw new OutcomeUnknownException($"{operation} may or may not have taken effect: {DynamoDbErrors.Describe(ex)}");
             }
-        }, deadline, operation);
+        }, deadline, operation, waitOut: ex => pacer.Paces(operation) && RetryPolicy.IsThrottling(ex));
 }
 
 /// <summary>A call that is not idempotent failed in a way that does not say whether it took effect.</summary>

@@ -51,6 +51,15 @@ public sealed class RetryPolicy
         return TimeSpan.FromMilliseconds(_random() * ceiling);
     }
 
+    /// <summary>
+    /// DynamoDB saying a rate is spent: ThrottlingException ("Rate of requests exceeds the allowed
+    /// throughput", the control plane's), ProvisionedThroughputExceeded and RequestLimitExceeded
+    /// (developer guide, "Error handling": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+    /// </summary>
+    public static bool IsThrottling(Exception exception) => exception is AmazonServiceException service
+        && (service.ErrorCode is "ThrottlingException" or "ProvisionedThroughputExceededException" or "RequestLimitExceeded"
+            || service is ProvisionedThroughputExceededException or RequestLimitExceededException);
+
     public bool IsRetryable(Exception exception, CancellationToken deadline = default)
     {
         switch (exception)
@@ -92,9 +101,12 @@ public sealed class RetryPolicy
     /// Waits before attempt + 1. False when no attempt is left or the wait would not leave time
     /// for the next attempt before the cutoff: the caller then reports what is not done.
     /// </summary>
-    public async Task<bool> WaitBeforeRetryAsync(int attempt, InvocationDeadline deadline)
+    public Task<bool> WaitBeforeRetryAsync(int attempt, InvocationDeadline deadline) => WaitAsync(attempt, attempt, deadline);
+
+    // Waits the backoff of this attempt unless the attempts that count are spent or the cutoff is near.
+    private async Task<bool> WaitAsync(int attempt, int counted, InvocationDeadline deadline)
     {
-        if (attempt >= Options.MaxAttempts) return false;
+        if (counted >= Options.MaxAttempts) return false;
         var wait = Backoff(attempt);
         if (!deadline.Allows(wait)) return false;
         try
@@ -110,10 +122,14 @@ public sealed class RetryPolicy
 
     /// <summary>
     /// One call, retried while retryable and while time allows. Throws the last error when it
-    /// gives up, or <see cref="DeadlineReachedException"/> when the cutoff came first.
+    /// gives up, or <see cref="DeadlineReachedException"/> when the cutoff came first. An error
+    /// <paramref name="waitOut"/> names (a rate the whole account shares, spent by other callers)
+    /// does not use up the attempts: it is waited out, with the same backoff, while time allows.
     /// </summary>
-    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, InvocationDeadline deadline, string operation)
+    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, InvocationDeadline deadline, string operation,
+        Func<Exception, bool>? waitOut = null)
     {
+        var counted = 0;
         for (var attempt = 1; ; attempt++)
         {
             if (deadline.IsExpired) throw new DeadlineReachedException($"{operation} was not attempted: the invocation's time budget ran out.");
@@ -123,9 +139,11 @@ public sealed class RetryPolicy
             }
             catch (Exception ex) when (IsRetryable(ex, deadline.Token))
             {
-                if (!await WaitBeforeRetryAsync(attempt, deadline).ConfigureAwait(false))
+                if (waitOut?.Invoke(ex) != true) counted++;
+                if (!await WaitAsync(attempt, counted, deadline).ConfigureAwait(false))
                 {
-                    if (deadline.IsExpired)
+                    // Attempts left, no time for the next: the budget stopped it, not the error.
+                    if (deadline.IsExpired || counted < Options.MaxAttempts)
                         throw new DeadlineReachedException($"{operation} gave up after {attempt} attempts: the invocation's time budget ran out ({DynamoDbErrors.Describe(ex)}).");
                     throw;
                 }

@@ -14,10 +14,24 @@ public enum AlarmDelivery
     AlarmAction,
 }
 
-/// <summary>One metric an alarm watches (a metric-math expression has no metric name).</summary>
+/// <summary>
+/// One metric an alarm watches (a metric-math expression has no metric name). A Metrics Insights
+/// query is read as the metric it selects, its dimensions those its WHERE pins to one value
+/// (<see cref="IsQuery"/>): <c>FROM "AWS/DynamoDB" WHERE TableName = 't'</c> is the table's metric
+/// and each of its indexes'.
+/// </summary>
 public sealed record AlarmMetric(string? Id, string? Namespace, string? MetricName, IReadOnlyDictionary<string, string> Dimensions, string? Expression)
 {
     public string? Dimension(string name) => Dimensions.GetValueOrDefault(name);
+
+    /// <summary>A Metrics Insights query: every series of the metric that matches its WHERE, whatever other dimensions it has.</summary>
+    public bool IsQuery { get; init; }
+
+    /// <summary>A metric (MetricStat) or, with none, the expression: a Metrics Insights query read as its metric.</summary>
+    public static AlarmMetric Of(string? id, string? ns, string? name, IReadOnlyDictionary<string, string> dimensions, string? expression)
+        => name is null && MetricsInsightsQuery.TryParse(expression) is { } query
+            ? new AlarmMetric(id, query.Namespace, query.MetricName, query.Equal, expression) { IsQuery = true }
+            : new AlarmMetric(id, ns, name, dimensions, expression);
 }
 
 /// <summary>
@@ -106,7 +120,7 @@ public static class AlarmEvents
             foreach (var query in trigger?.Metrics ?? [])
             {
                 var metric = query.MetricStat?.Metric;
-                metrics.Add(new AlarmMetric(query.Id, metric?.Namespace, metric?.MetricName, Dimensions(metric?.Dimensions), query.Expression));
+                metrics.Add(AlarmMetric.Of(query.Id, metric?.Namespace, metric?.MetricName, Dimensions(metric?.Dimensions), query.Expression));
             }
             alarms.Add(new AlarmNotification(
                 AlarmDelivery.Sns, message.AlarmName, message.AlarmArn,
@@ -129,7 +143,7 @@ public static class AlarmEvents
         if (change?.AlarmName is null || change.State?.Value is null)
             throw new InvalidEventException("The alarm state change has no alarmName or state.value.");
         var metrics = (change.Configuration?.Metrics ?? [])
-            .Select(m => new AlarmMetric(m.Id, m.MetricStat?.Metric?.Namespace, m.MetricStat?.Metric?.Name,
+            .Select(m => AlarmMetric.Of(m.Id, m.MetricStat?.Metric?.Namespace, m.MetricStat?.Metric?.Name,
                 m.MetricStat?.Metric?.Dimensions ?? new Dictionary<string, string>(), m.Expression))
             .ToList();
         return new AlarmNotification(delivery, change.AlarmName, arn, region, account, change.State.Value, change.PreviousState?.Value,

@@ -34,6 +34,8 @@ public sealed class AlarmStateChange
         [JsonPropertyName("expression")] public string? Expression { get; set; }
         [JsonPropertyName("label")] public string? Label { get; set; }
         [JsonPropertyName("returnData")] public bool? ReturnData { get; set; }
+        /// <summary>A Metrics Insights query's period (a metric's is in its metricStat).</summary>
+        [JsonPropertyName("period")] public int? Period { get; set; }
         [JsonPropertyName("metricStat")] public MetricStat? MetricStat { get; set; }
     }
 
@@ -103,6 +105,8 @@ public sealed class AlarmSnsMessage
         public string? Expression { get; set; }
         public string? Label { get; set; }
         public bool? ReturnData { get; set; }
+        /// <summary>A Metrics Insights query's period (a metric's is in its MetricStat).</summary>
+        public int? Period { get; set; }
         public MetricStatPart? MetricStat { get; set; }
     }
 

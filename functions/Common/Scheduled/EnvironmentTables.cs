@@ -12,7 +12,9 @@ namespace Functions.Common.Scheduled;
 /// </summary>
 public static class EnvironmentTables
 {
-    public static async Task<IReadOnlyList<string>> ListAsync(IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, TablePrefix prefix, InvocationDeadline deadline)
+    /// <param name="leftAlone">Gets the names under the prefix that are another stack's (<see cref="TablePrefix.WhyNotOwned"/>), for the run to say so.</param>
+    public static async Task<IReadOnlyList<string>> ListAsync(IAmazonDynamoDB dynamoDb, ControlPlane controlPlane, TablePrefix prefix, InvocationDeadline deadline,
+        ICollection<string>? leftAlone = null)
     {
         var names = new List<string>();
         string? start = null;
@@ -21,7 +23,11 @@ public static class EnvironmentTables
             var page = await controlPlane.CallAsync("ListTables",
                 token => dynamoDb.ListTablesAsync(new ListTablesRequest { Limit = 100, ExclusiveStartTableName = start }, token),
                 deadline).ConfigureAwait(false);
-            names.AddRange((page.TableNames ?? []).Where(prefix.Owns));
+            foreach (var name in page.TableNames ?? [])
+            {
+                if (prefix.Owns(name)) names.Add(name);
+                else if (name.StartsWith(prefix.Value, StringComparison.Ordinal)) leftAlone?.Add(name);
+            }
             start = string.IsNullOrEmpty(page.LastEvaluatedTableName) ? null : page.LastEvaluatedTableName;
         } while (start is not null);
         return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -40,13 +46,13 @@ public static class EnvironmentTables
         var refused = new List<RefusedTable>();
         foreach (var name in requested.Select(n => n?.Trim() ?? "").Distinct(StringComparer.Ordinal))
         {
-            var full = prefix.Owns(name) ? name : prefix.Value + name;
+            var full = prefix.FullNameOf(name);
             if (name.Length == 0)
                 refused.Add(new(name, "an empty table name"));
             else if (known.Contains(full))
                 selected.Add(full);
             else
-                refused.Add(new(name, $"not a table of this environment ({prefix.Value}*)"));
+                refused.Add(new(name, prefix.WhyNotOwned(full) ?? $"not a table of this environment ({prefix.Value}*)"));
         }
         return new(selected.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), refused);
     }
