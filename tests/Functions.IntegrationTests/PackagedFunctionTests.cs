@@ -16,8 +16,8 @@ namespace Functions.IntegrationTests;
 /// starts, serves cold and warm events, answers errors on the right route, and keeps Lambda's
 /// deadline.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public sealed class PackagedFunctionTests(MotoFixture moto, FunctionPackagesFixture packages) : IClassFixture<FunctionPackagesFixture>
+[Collection(PackagedFunctionsCollection.Name)]
+public sealed class PackagedFunctionTests(MotoFixture moto, FunctionPackagesFixture packages)
 {
     private static readonly RepoLayout Repo = RepoLayout.Find(AppContext.BaseDirectory);
 
@@ -316,4 +316,14 @@ public sealed class PackagedFunctionTests(MotoFixture moto, FunctionPackagesFixt
     /// <summary>The JSON lines the function wrote during the invocation (logs and EMF records).</summary>
     private static List<JsonElement> Lines(InvocationResult result)
         => result.Output.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+}
+
+/// <summary>
+/// A moto_server of their own: these tests mostly wait (on processes, on slow networks), so they
+/// run beside the other moto tests instead of after them.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PackagedFunctionsCollection : ICollectionFixture<MotoFixture>, ICollectionFixture<FunctionPackagesFixture>
+{
+    public const string Name = "packaged functions";
 }
