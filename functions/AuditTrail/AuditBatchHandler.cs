@@ -1,7 +1,8 @@
 using System.Globalization;
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 using Functions.Common.Streams;
 

@@ -1,6 +1,6 @@
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;
 

@@ -1,6 +1,8 @@
+using Functions.Common.DynamoDb;
 using Functions.Common.Audit;
-using Functions.Common.Lambda;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using Functions.Events;
+using Functions.Events.Serialization;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;
 

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2.Model;
 using Functions.Common.Audit;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Streams;
 using Functions.Common.Tables;
 

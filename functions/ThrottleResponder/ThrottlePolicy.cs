@@ -1,4 +1,5 @@
-using Functions.Common.Events;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
 
 namespace Functions.ThrottleResponder;

@@ -3,8 +3,9 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Functions.AuditCli;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
-using StreamValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using Functions.Events;
+using Functions.Events.Serialization;
+using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.IntegrationTests;
 

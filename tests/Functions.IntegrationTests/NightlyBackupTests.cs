@@ -317,7 +317,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var env = await BackupEnvironment.CreateAsync(moto, extraTables: 0);
         var tomorrow = env.Night.AddDays(2); // the backend's night is the latest 03:00: two days on is always ahead
 
-        var refused = await Assert.ThrowsAsync<Functions.Common.Lambda.InvalidEventException>(
+        var refused = await Assert.ThrowsAsync<Functions.Events.Serialization.InvalidEventException>(
             () => env.RunAsync(env.Function(), $$"""{"time": "{{tomorrow:yyyy-MM-dd}}T03:00:00Z"}"""));
 
         Assert.Contains("future", refused.Message, StringComparison.Ordinal);
@@ -333,7 +333,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
 
         // The function's clock is the system's here; the limit is Function.MaxClockSkew (5 minutes).
         var skewed = await env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(2)));
-        var refused = await Assert.ThrowsAsync<Functions.Common.Lambda.InvalidEventException>(
+        var refused = await Assert.ThrowsAsync<Functions.Events.Serialization.InvalidEventException>(
             () => env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(10))));
 
         Assert.True(skewed.DryRun);

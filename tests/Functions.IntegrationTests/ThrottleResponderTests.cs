@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2.Model;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.ThrottleResponder;
 
 namespace Functions.IntegrationTests;

@@ -1,4 +1,5 @@
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.MerchantAnalytics;
 using static Functions.Tests.TestRecords;

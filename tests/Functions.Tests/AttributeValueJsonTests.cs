@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Functions.Common.Lambda;
+using Functions.Common.DynamoDb;
+using Functions.Events;
+using Functions.Events.Serialization;
 
 namespace Functions.Tests;
 

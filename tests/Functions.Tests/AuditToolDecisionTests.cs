@@ -1,6 +1,6 @@
 using Functions.AuditCli;
 using Functions.Common.Tables;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
-using Functions.Common.Events;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.DevKit;
 
 namespace Functions.Tests;

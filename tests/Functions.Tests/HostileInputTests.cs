@@ -1,5 +1,6 @@
 using System.Text;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 
 namespace Functions.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 using Functions.Common.Scheduled;
 using Functions.Common.Tables;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 
 namespace Functions.Tests;
 

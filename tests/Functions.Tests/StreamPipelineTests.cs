@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Functions.AuditTrail;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Logging;
 using Functions.Common.Metrics;
 using Functions.Common.Runtime;

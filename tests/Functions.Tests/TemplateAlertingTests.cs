@@ -1,4 +1,5 @@
-using Functions.Common.Events;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.DevKit;
 using Functions.ThrottleResponder;
@@ -173,7 +174,7 @@ public class TemplateAlertingTests
     public void The_query_alarm_samples_carry_the_templates_own_alarm(string file, string alarmId)
     {
         var properties = Properties(Context(("BillingMode", "PROVISIONED")), alarmId);
-        var alarm = Assert.Single(Functions.Common.Events.AlarmEvents.Parse(File.ReadAllBytes(Path.Combine(RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory, file))));
+        var alarm = Assert.Single(Functions.Events.Serialization.AlarmEvents.Parse(File.ReadAllBytes(Path.Combine(RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory, file))));
 
         Assert.Equal(properties["AlarmName"], alarm.AlarmName);
         Assert.Equal(Assert.Single(QueriesOf(properties)), Assert.Single(alarm.Metrics).Expression);

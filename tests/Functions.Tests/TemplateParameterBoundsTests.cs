@@ -78,7 +78,7 @@ public class TemplateParameterBoundsTests
             var queries = ((List<object?>)properties["Metrics"]!).Cast<Dictionary<string, object?>>().ToList();
             var period = int.Parse((string)queries.Single()["Period"]!, CultureInfo.InvariantCulture);
             Assert.True(180 * period <= 86_400, $"{id}: {180 * period} s");
-            Assert.True(180 * period <= 3 * 3600 || Functions.Common.Events.MetricsInsightsQuery.TryParse(queries.Single()["Expression"] as string) is null, $"{id}: a query alarm over 3 hours");
+            Assert.True(180 * period <= 3 * 3600 || Functions.Events.Serialization.MetricsInsightsQuery.TryParse(queries.Single()["Expression"] as string) is null, $"{id}: a query alarm over 3 hours");
         }
         Assert.Equal(24, fed);
     }

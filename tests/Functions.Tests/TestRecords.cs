@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Functions.AuditTrail;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.Tests;
 

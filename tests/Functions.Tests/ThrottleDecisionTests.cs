@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2.Model;
-using Functions.Common.Events;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.ThrottleResponder;
 

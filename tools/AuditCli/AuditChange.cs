@@ -1,7 +1,8 @@
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using Functions.Events;
+using Functions.Events.Serialization;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 using SdkValue = Amazon.DynamoDBv2.Model.AttributeValue;
 
 namespace Functions.AuditCli;

@@ -3,10 +3,11 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 using RetryPolicy = Functions.Common.DynamoDb.RetryPolicy;
-using StreamValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 

@@ -1,9 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 

@@ -1,5 +1,5 @@
 using Functions.Common.Tables;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 
@@ -19,7 +19,7 @@ public sealed class EntityHistory
     public IReadOnlyList<IReadOnlyDictionary<string, AttributeValue>> ItemKeys
         => Changes.Select(c => c.Keys).Aggregate(new List<IReadOnlyDictionary<string, AttributeValue>>(), (keys, key) =>
         {
-            if (!keys.Any(k => Functions.Common.Lambda.AttributeValueEquality.MapEquals(k, key))) keys.Add(key);
+            if (!keys.Any(k => Functions.Common.DynamoDb.AttributeValueEquality.MapEquals(k, key))) keys.Add(key);
             return keys;
         });
 
@@ -75,6 +75,6 @@ public static class KeyValues
     /// <summary>A string by its text, a number by its value (1.50 is 1.5), binary by its base64.</summary>
     public static bool Matches(AttributeValue value, string text)
         => value.S is not null ? value.S == text
-           : value.N is not null ? Functions.Common.Lambda.DynamoNumber.AreEqual(value.N, text)
+           : value.N is not null ? Functions.Events.Serialization.DynamoNumber.AreEqual(value.N, text)
            : value.B is not null && Convert.ToBase64String(value.B) == text;
 }

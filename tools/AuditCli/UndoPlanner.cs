@@ -1,5 +1,7 @@
-using Functions.Common.Lambda;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using Functions.Common.DynamoDb;
+using Functions.Events;
+using Functions.Events.Serialization;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.MerchantAnalytics;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Functions.AuditTrail;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Metrics;
 using Functions.Common.Runtime;
 using Functions.Common.Streams;

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Functions.AuditTrail;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 
 namespace Functions.Bench;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Functions.Common.Events;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.DevKit;
 
 // usage: Conformance [folder of sample events]   (default: ../shared/external-events beside the repository)

@@ -1,4 +1,4 @@
-using StreamValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 using SdkValue = Amazon.DynamoDBv2.Model.AttributeValue;
 
 namespace Functions.Common.DynamoDb;

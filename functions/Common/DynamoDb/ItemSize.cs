@@ -1,5 +1,5 @@
 using System.Text;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.Common.DynamoDb;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Functions.Common.DynamoDb;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 using Functions.Common.Logging;
 using Functions.Common.Metrics;
 using Functions.Common.Runtime;

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Functions.Common.Events;
-using Functions.Common.Lambda;
+using Functions.Events;
 
-namespace Functions.Common.Scheduled;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// One run of a scheduled function: when it was scheduled (the event's time, so an EventBridge

@@ -1,6 +1,7 @@
 using System.Text;
+using Functions.Events;
 
-namespace Functions.Common.Events;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// A CloudWatch Metrics Insights query, as an alarm on one carries it in place of a metric

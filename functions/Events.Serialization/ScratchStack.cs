@@ -1,4 +1,5 @@
-namespace Functions.Common.Lambda;
+using Functions.Events;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// Members of the maps, lists and sets being read, nested ones above their parents', so each

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events;
 
 /// <summary>
 /// A DynamoDB Streams batch as Lambda delivers it. Shaped like
@@ -26,7 +26,6 @@ public sealed class DynamoDBEvent
 
     public sealed class StreamRecord
     {
-        [JsonConverter(typeof(EpochDateTimeConverter))]
         public DateTime ApproximateCreationDateTime { get; set; }
         public Dictionary<string, AttributeValue>? Keys { get; set; }
         public Dictionary<string, AttributeValue>? NewImage { get; set; }
@@ -52,7 +51,6 @@ public sealed class DynamoDBEvent
     /// fields each (88 bytes) made them the largest part of what parsing allocates (32 bytes now).
     /// Setting a member replaces the one that was set; setting it to null clears only itself.
     /// </remarks>
-    [JsonConverter(typeof(AttributeValueJsonConverter))]
     public sealed class AttributeValue
     {
         private object? _value;

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// Strings a stream batch repeats, made once instead of once per occurrence: attribute names and

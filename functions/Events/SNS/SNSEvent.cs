@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Functions.Common.Events;
+namespace Functions.Events;
 
 /// <summary>An SNS delivery to Lambda. Shaped like Amazon.Lambda.SNSEvents.SNSEvent.</summary>
 public sealed class SNSEvent

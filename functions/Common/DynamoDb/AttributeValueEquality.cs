@@ -1,6 +1,7 @@
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using Functions.Events.Serialization;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Common.DynamoDb;
 
 /// <summary>
 /// DynamoDB's notion of equal values: numbers by value ("1.50" = "1.5"), binary by bytes, sets

@@ -1,9 +1,10 @@
 using System.Text.Json;
-using Functions.Common.Lambda;
+using Functions.Events;
+using Functions.Events.Serialization;
 
 namespace Functions.Tests;
 
-public class EpochDateTimeConverterTests
+public class LambdaDateTimeConverterTests
 {
     [Theory]
     [InlineData("1428537600", "2015-04-09T00:00:00.000Z")]        // AWS: whole seconds

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using static Functions.Common.Lambda.DynamoDBEvent;
+using static Functions.Events.DynamoDBEvent;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>One record of a stream batch: parsed, or the reason it could not be.</summary>
 public sealed record StreamBatchEntry(string SequenceNumber, DynamodbStreamRecord? Record, string? Error)
@@ -164,7 +165,7 @@ public static class StreamBatch
                 else if (reader.ValueTextEquals("ApproximateCreationDateTime"u8))
                 {
                     Next(ref reader, "ApproximateCreationDateTime", ref _streamField);
-                    stream.ApproximateCreationDateTime = EpochDateTimeConverter.ReadEpoch(ref reader);
+                    stream.ApproximateCreationDateTime = LambdaDateTimeConverter.ReadEpoch(ref reader);
                 }
                 else if (reader.ValueTextEquals("SizeBytes"u8))
                 {
@@ -321,6 +322,3 @@ public static class StreamBatch
         return null;
     }
 }
-
-/// <summary>The invocation's input cannot be processed at all.</summary>
-public sealed class InvalidEventException(string message) : Exception(message);

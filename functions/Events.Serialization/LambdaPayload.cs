@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// Payloads of the managed runtime's raw <c>Stream</c> handler signature, both ways.

@@ -1,19 +1,24 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>
-/// ApproximateCreationDateTime: epoch seconds, whole (AWS) or with a fraction (moto), as a
-/// number or a numeric string. Values above 1e11 can only be milliseconds.
+/// The wire's times, as Amazon.Lambda.Serialization.SystemTextJson's DateTimeConverter reads
+/// them: a stream record's ApproximateCreationDateTime is epoch seconds, whole (AWS) or with a
+/// fraction (moto), as a number or a numeric string (values above 1e11 can only be
+/// milliseconds); every other time (an EventBridge event's, SNS's) is an ISO 8601 string.
+/// Registered on the context, since the models carry no converters of their own.
 /// </summary>
-public sealed class EpochDateTimeConverter : JsonConverter<DateTime>
+public sealed class LambdaDateTimeConverter : JsonConverter<DateTime>
 {
     private const decimal MillisecondsThreshold = 100_000_000_000m;
 
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTime(out var iso)) return iso;
         try
         {
             return ReadEpoch(ref reader);
@@ -31,7 +36,7 @@ public sealed class EpochDateTimeConverter : JsonConverter<DateTime>
         {
             JsonTokenType.Number when reader.TryGetDecimal(out var number) => number,
             JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            _ => throw new MalformedValueException("ApproximateCreationDateTime must be epoch seconds."),
+            _ => throw new MalformedValueException("ApproximateCreationDateTime must be epoch seconds (other times, ISO 8601)."),
         };
         try
         {

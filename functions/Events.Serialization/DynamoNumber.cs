@@ -1,6 +1,7 @@
 using System.Globalization;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// DynamoDB numbers as text: validated and compared without ever going through double, which

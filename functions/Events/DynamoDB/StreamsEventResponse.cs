@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events;
 
 /// <summary>
 /// The partial batch response for stream sources (needs ReportBatchItemFailures on the event

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using AttributeValue = Functions.Common.Lambda.DynamoDBEvent.AttributeValue;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>
 /// A value DynamoDB would refuse, or a record field of the wrong shape; the message names the

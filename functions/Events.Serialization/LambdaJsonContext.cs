@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Functions.Common.Events;
+using Functions.Events;
 
-namespace Functions.Common.Lambda;
+namespace Functions.Events.Serialization;
 
 /// <summary>Source-generated (reflection-free) JSON for every wire type of the suite.</summary>
 [JsonSourceGenerationOptions(
@@ -11,7 +11,9 @@ namespace Functions.Common.Lambda;
     AllowTrailingCommas = true,
     // Above DynamoDB's 32 levels (two JSON levels each) plus the envelope, so the converter's own
     // limit is what rejects a record nested too deep, with a clear reason.
-    MaxDepth = 128)]
+    MaxDepth = 128,
+    // The models carry no converters (as the official ones carry none): the reader adds them.
+    Converters = [typeof(AttributeValueJsonConverter), typeof(LambdaDateTimeConverter)])]
 [JsonSerializable(typeof(DynamoDBEvent))]
 [JsonSerializable(typeof(DynamoDBEvent.DynamodbStreamRecord))]
 [JsonSerializable(typeof(Dictionary<string, DynamoDBEvent.AttributeValue>))]

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Functions.Common.Lambda;
+using Functions.Events;
 
-namespace Functions.Common.Events;
+namespace Functions.Events.Serialization;
 
 public enum AlarmDelivery
 {
