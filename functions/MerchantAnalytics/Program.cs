@@ -1,2 +1,2 @@
 // The template's Handler names this assembly: Lambda's bootstrap runs it, and it serves the Runtime API.
-return await Functions.Common.Runtime.LambdaRuntime.RunAsync(() => new Functions.MerchantAnalytics.Function().HandleAsync);
+return await Functions.Common.Hosting.FunctionHost.RunAsync(Functions.MerchantAnalytics.Function.Service, services => new Functions.MerchantAnalytics.Function(services));

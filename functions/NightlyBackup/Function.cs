@@ -1,6 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using System.Text.Json.Serialization.Metadata;
 using Functions.Common.DynamoDb;
+using Functions.Common.Hosting;
 using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Logging;
@@ -12,38 +14,18 @@ namespace Functions.NightlyBackup;
 
 /// <summary>
 /// Takes the night's on-demand backup of every table of the environment and prunes the suite's
-/// old ones. Handler: <c>NightlyBackup</c> (Program.cs serves <see cref="HandleAsync"/>).
+/// old ones. Handler: <c>NightlyBackup</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function
+public sealed class Function(FunctionServices services, BackupSettings settings) : IFunction<BackupRunSummary>
 {
-    private readonly FunctionEnvironment _environment;
-    private readonly BackupSettings _settings;
-    private readonly IAmazonDynamoDB _dynamoDb;
-    private readonly StructuredLogger _logger;
-    private readonly EmfMetrics _metrics;
-    private readonly RetryPolicy _retry;
-    private readonly TimeProvider _clock;
+    public const string Service = "nightly-backup";
 
     /// <summary>How far a run's time may be ahead of the function's clock: clock skew, not a night still to come.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
-    public Function()
-        : this(FunctionEnvironment.FromEnvironment("nightly-backup"), BackupSettings.FromEnvironment(), DynamoDbClients.Create(), null)
+    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
+    public Function(FunctionServices services) : this(services, BackupSettings.FromEnvironment())
     {
-    }
-
-    /// <param name="clock">Now, for the run's time and its deadline; the logger's clock when not given.</param>
-    public Function(FunctionEnvironment environment, BackupSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger,
-        RetryPolicy? retry = null, TimeProvider? clock = null)
-    {
-        _environment = environment;
-        _settings = settings;
-        _dynamoDb = dynamoDb;
-        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
-        _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
-        _retry = retry ?? new RetryPolicy(ControlPlaneRetry);
-        _clock = clock ?? _logger.Clock;
     }
 
     /// <summary>
@@ -52,34 +34,23 @@ public sealed class Function
     /// </summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("LimitExceededException", "BackupInUseException");
 
-    /// <summary>The handler the runtime loop calls: the scheduled event in, the run's summary out.</summary>
-    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
-    {
-        var summary = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
-        return LambdaPayload.Serialize(summary, BackupJsonContext.Default.BackupRunSummary);
-    }
+    public JsonTypeInfo<BackupRunSummary> ResponseType => BackupJsonContext.Default.BackupRunSummary;
 
     /// <summary>
     /// The whole run. Throws <see cref="BackupRunFailedException"/> after every other table is
     /// done when a table has no backup for the night (failed, not reached, still in use) or a
     /// prune failed, so Lambda's retry and the Errors alarm see it.
     /// </summary>
-    public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
+    public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> payload, InvocationDeadline deadline)
     {
-        _logger.StartInvocation(invocation);
-        var run = ScheduledInvocations.Parse(json.Span, BackupJsonContext.Default.BackupRunOptions, _clock);
+        var run = ScheduledInvocations.Parse(payload.Span, BackupJsonContext.Default.BackupRunOptions, services.Clock);
         if (run.Options.Tables is { Count: 0 })
             throw new InvalidEventException("\"tables\" is empty: leave it out to back up every table of the environment.");
         RefuseFutureNight(run.ScheduledTime);
 
-        using var deadline = InvocationDeadline.Until(invocation.Deadline, _clock);
-        var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _clock));
-        var prefix = _environment.TablePrefix;
-        var leftAlone = new List<string>();
+        var controlPlane = services.ControlPlane(ControlPlaneRetry, settings.Rates);
         var selection = EnvironmentTables.Select(
-            await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, prefix, deadline, leftAlone).ConfigureAwait(false), run.Options.Tables, prefix);
-        if (leftAlone.Count > 0)
-            _logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", prefix.WhyNotOwned(leftAlone[0])));
+            await EnvironmentTables.ListOwnAsync(services, controlPlane, deadline).ConfigureAwait(false), run.Options.Tables, services.Environment.TablePrefix);
 
         var results = selection.Refused
             .Select(r => new TableBackupResult { Table = r.Name, Outcome = BackupOutcome.Failed, Reason = r.Reason })
@@ -97,7 +68,7 @@ public sealed class Function
     // it, and make that night's real run find "exists" and back up nothing.
     private void RefuseFutureNight(DateTimeOffset scheduled)
     {
-        var now = _clock.GetUtcNow();
+        var now = services.Clock.GetUtcNow();
         if (scheduled <= now + MaxClockSkew) return;
         static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         throw new InvalidEventException(
@@ -110,15 +81,15 @@ public sealed class Function
     {
         if (tables.Count == 0) return [];
         var arnPrefix = await TableArnPrefixAsync(tables, controlPlane, deadline).ConfigureAwait(false);
-        var worker = new TableBackup(_dynamoDb, controlPlane, _settings.Retention, deadline);
-        Task<TableBackupResult[]> SweepAsync(IReadOnlyList<string> some) => TableSweep.RunAsync(some, _settings.Concurrency, deadline,
+        var worker = new TableBackup(services.DynamoDb, controlPlane, settings.Retention, deadline);
+        Task<TableBackupResult[]> SweepAsync(IReadOnlyList<string> some) => TableSweep.RunAsync(some, settings.Concurrency, deadline,
             table => worker.RunAsync(table, arnPrefix + table, run.Night, run.ScheduledTime, run.Options.DryRun),
             table => new TableBackupResult { Table = table, Outcome = BackupOutcome.NotReached, Reason = TableSweep.NotReachedReason });
 
         var results = await SweepAsync(tables).ConfigureAwait(false);
         // A table being created or updated may be free in a while: tried again after the others,
         // waiting longer each time, while the time budget allows. Still in use, it misses the night.
-        var inUseRetry = new RetryPolicy(_settings.InUseRetry);
+        var inUseRetry = new RetryPolicy(settings.InUseRetry);
         for (var pass = 1; ; pass++)
         {
             var inUse = Enumerable.Range(0, results.Length).Where(i => results[i].Outcome == BackupOutcome.InUse).ToList();
@@ -145,7 +116,7 @@ public sealed class Function
             try
             {
                 var described = await controlPlane.CallAsync("DescribeTable",
-                    t => _dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = table }, t), deadline).ConfigureAwait(false);
+                    t => services.DynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = table }, t), deadline).ConfigureAwait(false);
                 var arn = described.Table.TableArn;
                 return arn[..^table.Length];
             }
@@ -163,8 +134,8 @@ public sealed class Function
         ScheduledTime = run.ScheduledTime,
         Source = run.Source,
         DryRun = run.Options.DryRun,
-        RetentionDays = _settings.RetentionDays,
-        MinKeep = _settings.MinKeep,
+        RetentionDays = settings.RetentionDays,
+        MinKeep = settings.MinKeep,
         Counts = new BackupCounts
         {
             Tables = results.Count,
@@ -185,11 +156,11 @@ public sealed class Function
     private void Report(BackupRunSummary summary)
     {
         foreach (var missed in summary.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.InUse))
-            _logger.Error("table not backed up", ("table", missed.Table), ("outcome", missed.Outcome), ("reason", missed.Reason));
+            services.Logger.Error("table not backed up", ("table", missed.Table), ("outcome", missed.Outcome), ("reason", missed.Reason));
         foreach (var prune in summary.Tables.Where(t => t.Prune == PruneOutcome.Failed))
-            _logger.Error("backups not pruned", ("table", prune.Table), ("backup", prune.Backup), ("reason", prune.PruneReason));
+            services.Logger.Error("backups not pruned", ("table", prune.Table), ("backup", prune.Backup), ("reason", prune.PruneReason));
         var c = summary.Counts;
-        _logger.Info("nightly backup run",
+        services.Logger.Info("nightly backup run",
             ("night", summary.Night), ("source", summary.Source), ("dry_run", summary.DryRun),
             ("tables", c.Tables), ("created", c.Created), ("kept", c.Kept), ("skipped", c.Skipped), ("failed", c.Failed),
             ("not_reached", c.NotReached), ("in_use", c.InUse), ("duplicates_deleted", c.DuplicatesDeleted),
@@ -202,7 +173,7 @@ public sealed class Function
             ("prune_tables", summary.Tables.Where(t => t.Prune is PruneOutcome.Failed or PruneOutcome.InUse)
                 .Select(t => $"{t.Table}: {t.Prune} ({t.PruneReason})").ToArray()),
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
-        _metrics.Publish([
+        services.Metrics.Publish([
             new Metric(BackupMetrics.BackupsCreated, c.Created),
             new Metric(BackupMetrics.BackupsKept, c.Kept),
             new Metric(BackupMetrics.DuplicateBackupsDeleted, c.DuplicatesDeleted),

@@ -1,6 +1,8 @@
 using Amazon.DynamoDBv2;
 using Functions.Common.Audit;
+using System.Text.Json.Serialization.Metadata;
 using Functions.Common.DynamoDb;
+using Functions.Common.Hosting;
 using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Logging;
@@ -13,71 +15,44 @@ namespace Functions.PitrGuard;
 
 /// <summary>
 /// Keeps point-in-time recovery on for every table of the environment and reports the rest of
-/// each table's production readiness. Handler: <c>PitrGuard</c> (Program.cs serves <see cref="HandleAsync"/>).
+/// each table's production readiness. Handler: <c>PitrGuard</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function
+public sealed class Function(FunctionServices services, PitrSettings settings) : IFunction<PitrReport>
 {
-    private readonly FunctionEnvironment _environment;
-    private readonly PitrSettings _settings;
-    private readonly IAmazonDynamoDB _dynamoDb;
-    private readonly StructuredLogger _logger;
-    private readonly EmfMetrics _metrics;
-    private readonly RetryPolicy _retry;
-    private readonly TableAuditWriter _audit;
+    public const string Service = "pitr-guard";
+    private readonly TableAuditWriter _audit = services.AuditWriter();
 
-    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
-    public Function()
-        : this(FunctionEnvironment.FromEnvironment("pitr-guard"), PitrSettings.FromEnvironment(), DynamoDbClients.Create(), null)
+    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
+    public Function(FunctionServices services) : this(services, PitrSettings.FromEnvironment())
     {
-    }
-
-    public Function(FunctionEnvironment environment, PitrSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
-    {
-        _environment = environment;
-        _settings = settings;
-        _dynamoDb = dynamoDb;
-        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
-        _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
-        _retry = retry ?? new RetryPolicy(ControlPlaneRetry);
-        _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
     }
 
     /// <summary>PITR cannot be turned on for a moment after a table is created: ContinuousBackupsUnavailableException passes.</summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("ContinuousBackupsUnavailableException");
 
-    /// <summary>The handler the runtime loop calls: the scheduled event in, the report out.</summary>
-    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
-    {
-        var report = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
-        return LambdaPayload.Serialize(report, PitrJsonContext.Default.PitrReport);
-    }
+    public JsonTypeInfo<PitrReport> ResponseType => PitrJsonContext.Default.PitrReport;
 
     /// <summary>
     /// The whole check. Throws <see cref="PitrCheckFailedException"/> after every other table is
     /// done when a table failed or was not reached, so Lambda's retry and the Errors alarm see it.
     /// </summary>
-    public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
+    public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> payload, InvocationDeadline deadline)
     {
-        _logger.StartInvocation(invocation);
-        var run = ScheduledInvocations.Parse(json.Span, PitrJsonContext.Default.PitrRunOptions, _logger.Clock);
+        var run = ScheduledInvocations.Parse(payload.Span, PitrJsonContext.Default.PitrRunOptions, services.Clock);
         PitrMode mode;
         try
         {
-            mode = PitrSettings.ParseMode(run.Options.Mode, "The event's detail \"mode\"") ?? _settings.Mode;
+            mode = PitrSettings.ParseMode(run.Options.Mode, "The event's detail \"mode\"") ?? settings.Mode;
         }
         catch (InvalidOperationException ex)
         {
             throw new InvalidEventException(ex.Message);
         }
 
-        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
-        var controlPlane = new ControlPlane(_retry, new OperationPacer(_settings.Rates, _logger.Clock));
-        var leftAlone = new List<string>();
-        var tables = await EnvironmentTables.ListAsync(_dynamoDb, controlPlane, _environment.TablePrefix, deadline, leftAlone).ConfigureAwait(false);
-        if (leftAlone.Count > 0)
-            _logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", _environment.TablePrefix.WhyNotOwned(leftAlone[0])));
-        var check = new TablePitrCheck(_dynamoDb, controlPlane, _audit, _settings, _environment, deadline);
-        var results = await TableSweep.RunAsync(tables, _settings.Concurrency, deadline,
+        var controlPlane = services.ControlPlane(ControlPlaneRetry, settings.Rates);
+        var tables = await EnvironmentTables.ListOwnAsync(services, controlPlane, deadline).ConfigureAwait(false);
+        var check = new TablePitrCheck(services.DynamoDb, controlPlane, _audit, settings, services.Environment, deadline);
+        var results = await TableSweep.RunAsync(tables, settings.Concurrency, deadline,
             table => check.RunAsync(table, mode, run.ScheduledTime),
             table => new TablePitrResult { Table = table, Outcome = PitrOutcome.NotReached, Reason = TableSweep.NotReachedReason }).ConfigureAwait(false);
 
@@ -96,7 +71,7 @@ public sealed class Function
             Mode = mode == PitrMode.Enforce ? "enforce" : "report",
             CheckedAt = run.ScheduledTime,
             Source = run.Source,
-            RecoveryDays = _settings.RecoveryDays,
+            RecoveryDays = settings.RecoveryDays,
             Counts = new PitrCounts
             {
                 Tables = results.Count,
@@ -118,11 +93,11 @@ public sealed class Function
     private void Report(PitrReport report)
     {
         foreach (var failed in report.Tables.Where(t => t.Outcome == PitrOutcome.Failed))
-            _logger.Error("table not checked", ("table", failed.Table), ("reason", failed.Reason),
+            services.Logger.Error("table not checked", ("table", failed.Table), ("reason", failed.Reason),
                 ("change_before", failed.Change?.Before), ("change_after", failed.Change?.After));
         var c = report.Counts;
         string[] Tables(string outcome) => report.Tables.Where(t => t.Outcome == outcome).Select(t => $"{t.Table}: {t.Reason}").ToArray();
-        _logger.Info("pitr check",
+        services.Logger.Info("pitr check",
             ("mode", report.Mode), ("source", report.Source), ("recovery_days", report.RecoveryDays),
             ("tables", c.Tables), ("checked", c.Checked), ("compliant", c.Compliant), ("remediated", c.Remediated),
             ("non_compliant", c.NonCompliant), ("exempt", c.Exempt), ("skipped", c.Skipped), ("failed", c.Failed),
@@ -133,7 +108,7 @@ public sealed class Function
             ("failed_tables", Tables(PitrOutcome.Failed)),
             ("findings", report.Tables.SelectMany(t => t.Findings.Select(f => $"{t.Table}: {f.Code}")).ToArray()),
             ("control_plane_calls", report.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
-        _metrics.Publish([
+        services.Metrics.Publish([
             new Metric(PitrMetrics.TablesChecked, c.Checked),
             new Metric(PitrMetrics.PitrRemediated, c.Remediated),
             new Metric(PitrMetrics.PitrNonCompliant, c.NonCompliant),

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Functions.Common.Audit;
+using System.Text.Json.Serialization.Metadata;
 using Functions.Common.DynamoDb;
+using Functions.Common.Hosting;
 using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Logging;
@@ -16,59 +18,35 @@ namespace Functions.ThrottleResponder;
 /// into ALARM for want of capacity, records the other causes (a hot partition, the on-demand
 /// maximum, the account's quota) without changing anything, and switches a table back to its
 /// recorded capacity on request.
-/// Handler: <c>ThrottleResponder</c> (Program.cs serves <see cref="HandleAsync"/>).
+/// Handler: <c>ThrottleResponder</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function
+public sealed class Function(FunctionServices services, ThrottleSettings settings) : IFunction<ThrottleResponse>
 {
-    private readonly FunctionEnvironment _environment;
-    private readonly ThrottleSettings _settings;
-    private readonly IAmazonDynamoDB _dynamoDb;
-    private readonly StructuredLogger _logger;
-    private readonly EmfMetrics _metrics;
-    private readonly RetryPolicy _retry;
-    private readonly TableAuditWriter _audit;
+    public const string Service = "throttle-responder";
+    private readonly TableAuditWriter _audit = services.AuditWriter();
 
-    /// <summary>The function's init, from the environment the template sets (Program.cs).</summary>
-    public Function()
-        : this(FunctionEnvironment.FromEnvironment("throttle-responder"), ThrottleSettings.FromEnvironment(), DynamoDbClients.Create(), null)
+    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
+    public Function(FunctionServices services) : this(services, ThrottleSettings.FromEnvironment())
     {
     }
 
-    public Function(FunctionEnvironment environment, ThrottleSettings settings, IAmazonDynamoDB dynamoDb, StructuredLogger? logger, RetryPolicy? retry = null)
-    {
-        _environment = environment;
-        _settings = settings;
-        _dynamoDb = dynamoDb;
-        _logger = logger ?? StructuredLogger.ForLambda(environment.ServiceName);
-        _metrics = new EmfMetrics(_logger, environment.MetricsNamespace, environment.EnvironmentName);
-        // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
-        // (final) from too many table operations at once and a limit DynamoDB does not name (waited out).
-        _retry = retry ?? new RetryPolicy(ControlPlane.DefaultRetryOptions());
-        _audit = new TableAuditWriter(dynamoDb, TableCatalog.Audit.NameIn(environment.TablePrefix), retry ?? new RetryPolicy());
-    }
-
-    /// <summary>The handler the runtime loop calls: an alarm (or a restore command) in, the summary out.</summary>
-    public async Task<Stream> HandleAsync(Stream input, LambdaInvocation invocation)
-    {
-        var response = await RunAsync(await LambdaPayload.ReadAsync(input).ConfigureAwait(false), invocation).ConfigureAwait(false);
-        return LambdaPayload.Serialize(response, ThrottleJsonContext.Default.ThrottleResponse);
-    }
+    public JsonTypeInfo<ThrottleResponse> ResponseType => ThrottleJsonContext.Default.ThrottleResponse;
 
     /// <summary>
     /// One invocation. Throws <see cref="ThrottleResponseFailedException"/> after every other table
     /// is handled when a switch or restore failed (a missing table, one still updating), so
     /// Lambda's asynchronous retry tries again and the Errors alarm sees it.
     /// </summary>
-    public async Task<ThrottleResponse> RunAsync(ReadOnlyMemory<byte> json, LambdaInvocation invocation)
+    public async Task<ThrottleResponse> RunAsync(ReadOnlyMemory<byte> payload, InvocationDeadline deadline)
     {
-        _logger.StartInvocation(invocation);
-        using var deadline = InvocationDeadline.Until(invocation.Deadline, _logger.Clock);
-        var switcher = new TableSwitcher(_dynamoDb, new ControlPlane(_retry, new OperationPacer(clock: _logger.Clock)), _audit, _settings,
-            _environment, _logger.Clock, deadline);
+        // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
+        // (final) from too many table operations at once and a limit DynamoDB does not name (waited out).
+        var switcher = new TableSwitcher(services.DynamoDb, services.ControlPlane(ControlPlane.DefaultRetryOptions()), _audit, settings,
+            services.Environment, services.Clock, deadline);
 
-        var response = ManualCommandOf(json.Span) is { } command
+        var response = ManualCommandOf(payload.Span) is { } command
             ? await RestoreAsync(command, switcher).ConfigureAwait(false)
-            : await RespondToAlarmsAsync(json, switcher).ConfigureAwait(false);
+            : await RespondToAlarmsAsync(payload, switcher).ConfigureAwait(false);
         Report(response);
         if (response.Results.Any(r => r.Outcome == ThrottleOutcome.Failed))
             throw new ThrottleResponseFailedException(response);
@@ -77,7 +55,7 @@ public sealed class Function
 
     private async Task<ThrottleResponse> RespondToAlarmsAsync(ReadOnlyMemory<byte> json, TableSwitcher switcher)
     {
-        var dryRun = _settings.DryRun || TopLevelDryRun(json.Span);
+        var dryRun = settings.DryRun || TopLevelDryRun(json.Span);
         var alarms = AlarmEvents.Parse(json.Span);
         var results = new List<TableResponse>();
         foreach (var alarm in alarms)
@@ -87,7 +65,7 @@ public sealed class Function
                 results.Add(new TableResponse { Alarm = alarm.AlarmName, Outcome = ThrottleOutcome.Ignored, Reason = $"{alarm.PreviousState} -> {alarm.State}: only ALARM acts" });
                 continue;
             }
-            var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, _environment.TablePrefix);
+            var (targets, refused) = ThrottlePolicy.TargetsOf(alarm, services.Environment.TablePrefix);
             results.AddRange(refused.Select(r => new TableResponse { Alarm = alarm.AlarmName, Table = r.Table, Outcome = ThrottleOutcome.Refused, Reason = r.Reason }));
             foreach (var target in targets)
                 results.Add(ThrottleCauses.OnDemandHelps(target.Cause)
@@ -99,10 +77,10 @@ public sealed class Function
 
     private async Task<ThrottleResponse> RestoreAsync(ManualCommand command, TableSwitcher switcher)
     {
-        var dryRun = _settings.DryRun || command.DryRun;
+        var dryRun = settings.DryRun || command.DryRun;
         var name = command.Table!.Trim();
-        var table = _environment.TablePrefix.FullNameOf(name);
-        var notOurs = name.Contains(' ', StringComparison.Ordinal) ? $"not a table of this environment ({_environment.TablePrefix.Value}*)" : _environment.TablePrefix.WhyNotOwned(table);
+        var table = services.Environment.TablePrefix.FullNameOf(name);
+        var notOurs = name.Contains(' ', StringComparison.Ordinal) ? $"not a table of this environment ({services.Environment.TablePrefix.Value}*)" : services.Environment.TablePrefix.WhyNotOwned(table);
         var result = notOurs is null
             ? await switcher.RestoreAsync(table, dryRun).ConfigureAwait(false)
             : new TableResponse { Table = name, Outcome = ThrottleOutcome.Refused, Reason = notOurs };
@@ -158,14 +136,14 @@ public sealed class Function
     {
         int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
         foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused or ThrottleOutcome.NotSwitched))
-            _logger.Warn(result.Outcome switch
+            services.Logger.Warn(result.Outcome switch
                 {
                     ThrottleOutcome.Failed => "throttle response failed",
                     ThrottleOutcome.Refused => "throttle response refused",
                     _ => "throttling recorded, nothing switched",
                 },
                 ("alarm", result.Alarm), ("table", result.Table), ("cause", result.Cause), ("reason", result.Reason));
-        _logger.Info("throttle response",
+        services.Logger.Info("throttle response",
             ("action", response.Action), ("dry_run", response.DryRun),
             ("switched", Count(ThrottleOutcome.Switched)), ("would_switch", Count(ThrottleOutcome.WouldSwitch)),
             ("already_on_demand", Count(ThrottleOutcome.AlreadyOnDemand)), ("not_switched", Count(ThrottleOutcome.NotSwitched)),
@@ -174,7 +152,7 @@ public sealed class Function
             ("restored", Count(ThrottleOutcome.Restored)),
             ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
         // What each delivery saw is the log's; the metrics count each event once (CountsAs).
-        _metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
+        services.Metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
     }
 }
 

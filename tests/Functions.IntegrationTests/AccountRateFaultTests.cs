@@ -36,7 +36,7 @@ public class AccountRateFaultTests(MotoFixture moto)
         });
         using var client = network.Client(moto);
 
-        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(env.Night));
+        var summary = await env.Function(client).RunAsync(BackupEnvironment.ScheduledEvent(env.Night));
 
         Assert.Equal((env.BackedUpTables.Count(), 0, 0), (summary.Counts.Created, summary.Counts.Failed, summary.Counts.NotReached));
         foreach (var table in env.BackedUpTables) Assert.Single(await env.BackupsOfNightAsync(table, env.Night));

@@ -7,6 +7,7 @@ using Functions.Common.DynamoDb;
 using Functions.Common.Logging;
 using Functions.Common.Runtime;
 using Functions.DevKit;
+using Functions.Events;
 using Functions.MerchantAnalytics;
 
 namespace Functions.IntegrationTests;
@@ -19,7 +20,6 @@ namespace Functions.IntegrationTests;
 internal sealed class AnalyticsEnvironment
 {
     private readonly ILocalEngine _backend;
-    private readonly TestInvocations _invocations = new();
 
     private AnalyticsEnvironment(ILocalEngine backend, string app, Dictionary<string, string> streams)
     {
@@ -49,14 +49,13 @@ internal sealed class AnalyticsEnvironment
     /// <param name="logs">Where its log lines go: concurrent invocations each need their own.</param>
     /// <param name="variables">Environment variables set on top of the template's.</param>
     /// <param name="timeout">Each invocation's time, as Lambda's deadline gives it; the template's Timeout by default.</param>
-    public Function Function(IAmazonDynamoDB? client = null, LogCapture? logs = null, IReadOnlyDictionary<string, string>? variables = null,
+    public TestFunction<StreamsEventResponse> Function(IAmazonDynamoDB? client = null, LogCapture? logs = null, IReadOnlyDictionary<string, string>? variables = null,
         TimeSpan? timeout = null)
     {
-        var environment = TestTemplate.Variables(App, "MerchantAnalyticsFunction");
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "merchant-analytics"), client ?? _backend.Client,
-            new StructuredLogger("merchant-analytics", (logs ?? Logs).Sink), new RetryPolicy(Retry)),
-            timeout ?? TestInvocations.TemplateTimeout(App, "MerchantAnalyticsFunction"));
+        logs ??= Logs;
+        var services = TestFunctions.Services(TestFunctions.Variables(App, "MerchantAnalyticsFunction", variables), Functions.MerchantAnalytics.Function.Service,
+            client ?? _backend.Client, logs, retry: new RetryPolicy(Retry));
+        return TestFunctions.Hosted(new Function(services), services, logs, App, "MerchantAnalyticsFunction", timeout);
     }
 
     /// <summary>
@@ -115,13 +114,9 @@ internal sealed class AnalyticsEnvironment
     public string LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]).ToJsonString();
 
     /// <summary>One invocation as the runtime loop makes it; the batch item failures it reports.</summary>
-    public async Task<List<string>> InvokeAsync(Function function, string lambdaEvent, bool concurrent = false)
-    {
-        if (!concurrent) Logs.Clear();
-        await using var output = await function.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent)), _invocations.Next(function));
-        return JsonDocument.Parse(output).RootElement.GetProperty("batchItemFailures").EnumerateArray()
+    public static async Task<List<string>> InvokeAsync(TestFunction<StreamsEventResponse> function, string lambdaEvent, bool concurrent = false)
+        => (await function.HandleAsync(lambdaEvent, keepLogs: concurrent)).GetProperty("batchItemFailures").EnumerateArray()
             .Select(f => f.GetProperty("itemIdentifier").GetString()!).ToList();
-    }
 
     /// <summary>Every item of the analytics table of one merchant.</summary>
     public async Task<List<Dictionary<string, AttributeValue>>> MerchantAsync(string merchant)

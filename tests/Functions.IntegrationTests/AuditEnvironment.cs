@@ -20,7 +20,7 @@ namespace Functions.IntegrationTests;
 internal sealed class AuditEnvironment
 {
     private readonly ILocalEngine _engine;
-    private readonly MemoryStream _logs = new();
+    private readonly LogCapture _logs = new();
 
     private AuditEnvironment(ILocalEngine engine, string app, IReadOnlyDictionary<string, string> streams,
         IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client, TimeSpan timeout)
@@ -31,8 +31,8 @@ internal sealed class AuditEnvironment
         StreamArns = streams;
         Variables = variables;
         Settings = AuditTrailSettings.From(variables.GetValueOrDefault);
-        Function = new Function(FunctionEnvironment.From(variables.GetValueOrDefault, "audit-trail"), Settings,
-            client ?? engine.Client, new StructuredLogger("audit-trail", _logs));
+        var services = TestFunctions.Services(variables, Functions.AuditTrail.Function.Service, client ?? engine.Client, _logs);
+        Function = TestFunctions.Hosted(new Function(services, Settings), services, _logs, app, "AuditTrailFunction", timeout);
     }
 
     /// <summary>How long each invocation has: the template's Timeout, or the test's.</summary>
@@ -44,7 +44,7 @@ internal sealed class AuditEnvironment
     public string App { get; }
     public IReadOnlyDictionary<string, string> StreamArns { get; }
     public AuditTrailSettings Settings { get; }
-    public Function Function { get; }
+    public TestFunction<StreamsEventResponse> Function { get; }
     public string Table(string suffix) => $"{App}-dev-{suffix}";
 
     /// <param name="app">The app name; a fresh one by default. Tables of that app that exist already are kept as they are.</param>
@@ -78,24 +78,17 @@ internal sealed class AuditEnvironment
     /// <summary>Invokes the handler as the runtime loop does: the event's bytes and a deadline <see cref="Timeout"/> from now.</summary>
     public async Task<(JsonElement Response, JsonElement Summary)> InvokeAsync(JsonObject lambdaEvent)
     {
-        _logs.SetLength(0);
-        await using var output = await Function.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(lambdaEvent.ToJsonString())), LambdaInvocation.Local(Timeout));
-        var response = JsonDocument.Parse(output).RootElement.Clone();
-        var summary = LogLines().Single(l => l.GetProperty("message").GetString() == "audit batch processed");
-        return (response, summary);
+        var response = await Function.HandleAsync(lambdaEvent.ToJsonString());
+        return (response, _logs.Line("audit batch processed"));
     }
 
     /// <summary>The structured log lines (EMF metric records aside).</summary>
-    public List<JsonElement> LogLines() => AllLines().Where(l => !l.TryGetProperty("_aws", out _)).ToList();
+    public List<JsonElement> LogLines() => _logs.LogLines();
 
     /// <summary>The invocation's CloudWatch Embedded Metric Format records.</summary>
-    public List<JsonElement> MetricRecords() => AllLines().Where(l => l.TryGetProperty("_aws", out _)).ToList();
+    public List<JsonElement> MetricRecords() => _logs.MetricRecords();
 
-    private List<JsonElement> AllLines()
-        => Encoding.UTF8.GetString(_logs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
-
-    public string LogText() => Encoding.UTF8.GetString(_logs.ToArray());
+    public string LogText() => _logs.Text();
 
     public static IReadOnlyList<string> FailedSequenceNumbers(JsonElement response)
         => response.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()!).ToList();

@@ -20,7 +20,6 @@ internal sealed class BackupEnvironment
 {
     public const int ExtraTables = 25;
     private readonly MotoFixture _moto;
-    private readonly TestInvocations _invocations = new();
     private readonly LogCapture _logs = new();
 
     private BackupEnvironment(MotoFixture moto, string app, List<string> tables, List<string> foreign, DateOnly night)
@@ -91,41 +90,24 @@ internal sealed class BackupEnvironment
     /// <summary>The function as the template configures it; rates raised so a test run is not paced at DynamoDB's.</summary>
     /// <param name="daysAhead">How far ahead of the backend the function's clock is: a run "forty nights later" is run with the clock then.</param>
     /// <param name="timeout">Each invocation's time, as Lambda's deadline gives it; the template's Timeout by default.</param>
-    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null, BackupSettings? settings = null,
-        RetryPolicy? retry = null, int daysAhead = 0, TimeSpan? timeout = null)
+    public TestFunction<BackupRunSummary> Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null,
+        BackupSettings? settings = null, RetryPolicy? retry = null, int daysAhead = 0, TimeSpan? timeout = null)
     {
         _logs.Clear();
-        var environment = TestTemplate.Variables(App, "NightlyBackupFunction");
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
+        var environment = TestFunctions.Variables(App, "NightlyBackupFunction", variables);
         settings ??= BackupSettings.From(environment.GetValueOrDefault) with
         {
             Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
             InUseRetry = new RetryOptions { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
-        var clock = OffsetClock.DaysAhead(daysAhead);
-        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "nightly-backup"), settings,
-            client ?? _moto.Client, new StructuredLogger("nightly-backup", _logs.Sink, clock),
-            retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }),
-            clock), timeout ?? TestInvocations.TemplateTimeout(App, "NightlyBackupFunction"), clock);
+        var services = TestFunctions.Services(environment, Functions.NightlyBackup.Function.Service, client ?? _moto.Client, _logs,
+            OffsetClock.DaysAhead(daysAhead), retry ?? new RetryPolicy(Functions.NightlyBackup.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+        return TestFunctions.Hosted(new Function(services, settings), services, _logs, App, "NightlyBackupFunction", timeout);
     }
 
     /// <summary>A rule's scheduled event for this night (03:00 UTC), with the given detail.</summary>
     public static string ScheduledEvent(DateOnly night, string detail = "{}", string source = "aws.events")
         => ScheduledEvents.At(new DateTimeOffset(night, new TimeOnly(3, 0), TimeSpan.Zero), detail, source);
-
-    /// <summary>One invocation; the log lines read afterwards are this invocation's.</summary>
-    public async Task<BackupRunSummary> RunAsync(Function function, string json)
-    {
-        _logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
-    }
-
-    /// <summary>An invocation that must end in an error after finishing every other table.</summary>
-    public async Task<BackupRunSummary> RunFailingAsync(Function function, string json)
-    {
-        _logs.Clear();
-        return (await Assert.ThrowsAsync<BackupRunFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function)))).Summary;
-    }
 
     /// <summary>The backups of one night of the table, by name, as DynamoDB lists them.</summary>
     public async Task<List<BackupSummary>> BackupsOfNightAsync(string table, DateOnly night)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Functions.Events;
 using Functions.MerchantAnalytics;
 
 namespace Functions.IntegrationTests;
@@ -88,10 +89,10 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         var function = env.Function();
         var half = records.Count / 2;
 
-        Assert.Empty(await env.InvokeAsync(function, env.LambdaEvent("orders", records.Take(half))));        // the first half
-        Assert.Empty(await env.InvokeAsync(function, env.LambdaEvent("orders", records.Skip(half / 2))));    // a retry overlapping it
-        Assert.Empty(await env.InvokeAsync(function, env.LambdaEvent("orders", records)));                   // the whole batch
-        Assert.Empty(await env.InvokeAsync(function, env.LambdaEvent("orders", records)));                   // and again
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, env.LambdaEvent("orders", records.Take(half))));        // the first half
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, env.LambdaEvent("orders", records.Skip(half / 2))));    // a retry overlapping it
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, env.LambdaEvent("orders", records)));                   // the whole batch
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, env.LambdaEvent("orders", records)));                   // and again
 
         await AssertCountedOnceAsync(env, day);
         var summary = env.Logs.Line("analytics batch processed");
@@ -124,7 +125,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         }
         var parties = new[] { Party("first", records), Party("second", records.Skip(3)) };
 
-        var failures = await Task.WhenAll(parties.Select(p => env.InvokeAsync(p.Function, p.Event, concurrent: true)));
+        var failures = await Task.WhenAll(parties.Select(p => AnalyticsEnvironment.InvokeAsync(p.Function, p.Event, concurrent: true)));
 
         Assert.True(meeting.Met, "the two invocations' transactions were never in flight together: nothing was shown");
         Assert.All(failures, Assert.Empty);
@@ -136,7 +137,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         foreach (var party in parties) party.Network.Dispose();
     }
 
-    private sealed record AnalyticsFunctionAt(ScriptedNetwork Network, Functions.MerchantAnalytics.Function Function, LogCapture Logs, string Event);
+    private sealed record AnalyticsFunctionAt(ScriptedNetwork Network, TestFunction<StreamsEventResponse> Function, LogCapture Logs, string Event);
 
     [Fact]
     public async Task A_bad_total_is_reported_by_its_sequence_number_while_the_rest_lands()
@@ -148,7 +149,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         malformed["dynamodb"]!["NewImage"]!["total"] = new JsonObject { ["N"] = "not-a-number" };
         var batch = records.Select((r, i) => i == 2 ? bad : i == 3 ? malformed : r).ToList();
 
-        var failed = await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", batch));
+        var failed = await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", batch));
 
         Assert.Equal([SequenceOf(records[2]), SequenceOf(records[3])], failed);
         var reasons = Reasons(env.Logs);
@@ -156,7 +157,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         Assert.DoesNotContain(reasons, r => r.Contains("twelve", StringComparison.Ordinal) || r.Contains("not-a-number", StringComparison.Ordinal));
         Assert.Equal(13, (await env.EventKeysAsync("m-a")).Count + (await env.EventKeysAsync("m-b")).Count);
 
-        Assert.Empty(await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", records))); // the fixed redelivery completes it
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", records))); // the fixed redelivery completes it
         await AssertCountedOnceAsync(env, day);
     }
 
@@ -171,7 +172,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         Assert.Equal(day, ChangeDay(records[1])); // DynamoDB Local stamps changes to the minute: one day unless it turned over
 
         // One record per invocation: DynamoDB itself adds the second amount to the first.
-        foreach (var record in records) Assert.Empty(await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", [record])));
+        foreach (var record in records) Assert.Empty(await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", [record])));
 
         // 38 significant digits; through decimal (28) or double it would read 111111111011111111101.1111111
         Assert.Equal([$"daily.order.created#{day}: 2, total_USD=111111111011111111101.11111111011111111"], await env.RollupsAsync("m-big"));
@@ -190,7 +191,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         var records = await env.StreamRecordsAsync("orders");
         var day = ChangeDay(records[0]);
 
-        var failed = await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
+        var failed = await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
 
         Assert.Equal([SequenceOf(records[1]), SequenceOf(records[3]), SequenceOf(records[4])], failed);
         var reasons = Reasons(env.Logs);
@@ -223,7 +224,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         });
         using var client = network.Client(local);
 
-        var failed = await env.InvokeAsync(env.Function(client), env.LambdaEvent("orders", records));
+        var failed = await AnalyticsEnvironment.InvokeAsync(env.Function(client), env.LambdaEvent("orders", records));
 
         Assert.Equal([SequenceOf(records[2])], failed);
         Assert.Contains(Reasons(env.Logs), r => r.Contains("ValidationError", StringComparison.Ordinal));
@@ -242,7 +243,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         // without one ends soon.
         var function = env.Function(client, timeout: TimeSpan.FromSeconds(20));
 
-        var failed = await env.InvokeAsync(function, env.LambdaEvent("orders", records));
+        var failed = await AnalyticsEnvironment.InvokeAsync(function, env.LambdaEvent("orders", records));
 
         Assert.Equal(EventsOfTheDay, failed.Count);
         Assert.Equal(AnalyticsEnvironment.Retry.MaxAttempts, network.CallsOf("TransactWriteItems"));
@@ -260,7 +261,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
             request.Operation == "TransactWriteItems" && once.First("lost") ? ScriptedNetwork.AnswerLost(forward) : null);
         using var client = network.Client(local);
 
-        Assert.Empty(await env.InvokeAsync(env.Function(client), env.LambdaEvent("orders", records)));
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(env.Function(client), env.LambdaEvent("orders", records)));
 
         await AssertCountedOnceAsync(env, day);
         var summary = env.Logs.Line("analytics batch processed");
@@ -277,7 +278,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         await env.PutAsync("orders", "o-1", "m-n", "PENDING", "12", "USD"); // no status change, but no old image to tell
         var records = await env.StreamRecordsAsync("orders");
 
-        var failed = await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
+        var failed = await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
 
         Assert.Equal(records.Select(SequenceOf), failed);
         Assert.All(Reasons(env.Logs), r => Assert.Contains("NEW_IMAGE", r, StringComparison.Ordinal));
@@ -294,7 +295,7 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         await env.PutAsync("orders", "o-2", "m-s", "   ", "20", "USD");
         var records = await env.StreamRecordsAsync("orders");
 
-        var failed = await env.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
+        var failed = await AnalyticsEnvironment.InvokeAsync(env.Function(), env.LambdaEvent("orders", records));
 
         Assert.Equal([SequenceOf(records[1]), SequenceOf(records[3])], failed);
         Assert.All(Reasons(env.Logs), r => Assert.Contains("'status'", r, StringComparison.Ordinal));
@@ -314,10 +315,10 @@ public class MerchantAnalyticsTests(DynamoDbLocalFixture local)
         var function = env.Function(client);
         var batch = Functions.DevKit.SyntheticStreamBatch.Orders(env.StreamArns[env.Table("orders")], 1000, merchants: 10);
 
-        Assert.Empty(await env.InvokeAsync(function, batch));
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, batch));
         var first = network.CallsOf("TransactWriteItems");
         Assert.True(meeting.Met, "no two transactions were ever in flight together");
-        Assert.Empty(await env.InvokeAsync(function, batch));
+        Assert.Empty(await AnalyticsEnvironment.InvokeAsync(function, batch));
         var replay = network.CallsOf("TransactWriteItems") - first;
 
         Assert.Equal(11, first); // 1,000 puts and the rollups they touch, 100 actions at most per transaction

@@ -25,9 +25,9 @@ public class NightlyBackupCountTests(MotoFixture moto)
             : null);
         using var client = lagging.Client(moto);
 
-        var scheduled = await env.RunAsync(env.Function(), night);
+        var scheduled = await env.Function().RunAsync(night);
         var scheduledMetrics = env.MetricRecord();
-        var manual = await env.RunAsync(env.Function(client), night);
+        var manual = await env.Function(client).RunAsync(night);
         var manualMetrics = env.MetricRecord();
 
         Assert.Equal((backedUp.Count, backedUp.Count, 0), (scheduled.Counts.Created, scheduled.Counts.Kept, scheduled.Counts.DuplicatesDeleted));

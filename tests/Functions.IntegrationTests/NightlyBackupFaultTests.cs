@@ -88,7 +88,7 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
             {
                 try
                 {
-                    await env.RunAsync(env.Function(client), scheduled);
+                    await env.Function(client).RunAsync(scheduled);
                     attempts.Add(attempt);
                     break;
                 }
@@ -129,7 +129,7 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
         var config = new AmazonDynamoDBConfig { ServiceURL = proxy.Endpoint.ToString(), AuthenticationRegion = MotoFixture.Region, MaxErrorRetry = 0 };
         using var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);
 
-        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(env.Night));
+        var summary = await env.Function(client).RunAsync(BackupEnvironment.ScheduledEvent(env.Night));
 
         var backedUp = env.BackedUpTables.ToList();
         Assert.Equal(backedUp.Count, summary.Calls["CreateBackup"]); // the function sent one per table and saw no error...
@@ -156,7 +156,7 @@ public partial class NightlyBackupFaultTests(MotoFixture moto)
         (config.ServiceURL, config.AuthenticationRegion) = (proxy.Endpoint.ToString(), MotoFixture.Region);
         using var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"), config);
 
-        var summary = await env.RunAsync(env.Function(client), BackupEnvironment.ScheduledEvent(env.Night));
+        var summary = await env.Function(client).RunAsync(BackupEnvironment.ScheduledEvent(env.Night));
 
         var backedUp = env.BackedUpTables.ToList();
         Assert.Equal(backedUp.Count, proxy.CallsOf("CreateBackup")); // what the function sent, no more

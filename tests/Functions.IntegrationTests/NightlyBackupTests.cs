@@ -21,7 +21,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var env = await BackupEnvironment.CreateAsync(moto);
         var night = env.Night;
 
-        var summary = await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(night, """{"dryRun": true}"""));
+        var summary = await env.Function().RunAsync(BackupEnvironment.ScheduledEvent(night, """{"dryRun": true}"""));
 
         Assert.True(summary.DryRun);
         Assert.Equal(env.Tables, summary.Tables.Select(t => t.Table));
@@ -41,9 +41,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var night = env.Night;
         var function = env.Function();
 
-        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night));
+        var first = await function.RunAsync(BackupEnvironment.ScheduledEvent(night));
         // EventBridge's retry, or the Scheduler firing for the same night: nothing more is made.
-        var second = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night, "\"{}\"", "aws.scheduler"));
+        var second = await function.RunAsync(BackupEnvironment.ScheduledEvent(night, "\"{}\"", "aws.scheduler"));
 
         var backedUp = env.BackedUpTables.ToList();
         Assert.Equal((backedUp.Count, 1, 0), (first.Counts.Created, first.Counts.Skipped, first.Counts.Failed));
@@ -85,9 +85,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
             await env.SeedBackupAsync(table, $"{table}-before-migration");
             for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(table, BackupNaming.NameFor(table, night.AddDays(-n)));
         }
-        await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(night));
+        await env.Function().RunAsync(BackupEnvironment.ScheduledEvent(night));
 
-        var later = await env.RunAsync(env.Function(daysAhead: 40), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
+        var later = await env.Function(daysAhead: 40).RunAsync(BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal(8, later.Counts.Pruned); // 9 + 1 + 1 suite backups each, 7 kept
         Assert.Equal(8d, env.MetricRecord().GetProperty("BackupsPruned").GetDouble());
@@ -112,13 +112,13 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var night = env.Night;
         var function = env.Function();
 
-        var two = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(night, """{"tables": ["orders", "quotes"]}"""));
+        var two = await function.RunAsync(BackupEnvironment.ScheduledEvent(night, """{"tables": ["orders", "quotes"]}"""));
         Assert.Equal([env.Table("orders"), env.Table("quotes")], two.Tables.Select(t => t.Table));
         Assert.Equal(2, two.Counts.Created);
         Assert.Empty(await env.BackupsOfAsync(env.Table("customers")));
 
         var foreign = $"{env.App}-prod-orders";
-        var refused = await env.RunFailingAsync(env.Function(daysAhead: 1), BackupEnvironment.ScheduledEvent(night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""));
+        var refused = (await env.Function(daysAhead: 1).FailsWithAsync<BackupRunFailedException>(BackupEnvironment.ScheduledEvent(night.AddDays(1), $$"""{"tables": ["{{env.Table("customers")}}", "{{foreign}}"]}"""))).Summary;
         Assert.Equal(BackupOutcome.Created, Result(refused, env.Table("customers")).Outcome);
         Assert.Equal(BackupOutcome.Failed, Result(refused, foreign).Outcome);
         Assert.Empty(await env.BackupsOfAsync(foreign));
@@ -143,7 +143,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         for (var n = 9; n >= 1; n--) await env.SeedBackupAsync(env.Table("quotes"), BackupNaming.NameFor(env.Table("quotes"), night.AddDays(-n)));
 
         // Forty nights on, the seeded backups are past the retention.
-        var summary = await env.RunAsync(env.Function(client, daysAhead: 40), BackupEnvironment.ScheduledEvent(night.AddDays(40)));
+        var summary = await env.Function(client, daysAhead: 40).RunAsync(BackupEnvironment.ScheduledEvent(night.AddDays(40)));
 
         Assert.Equal((env.Tables.Count - 1, 0), (summary.Counts.Created, summary.Counts.Failed));
         Assert.Equal(3, summary.Counts.Pruned); // 9 seeded + tonight, 7 kept, each delete retried once
@@ -169,7 +169,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         });
         using var client = network.Client(moto);
 
-        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(night));
+        var summary = (await env.Function(client).FailsWithAsync<BackupRunFailedException>(BackupEnvironment.ScheduledEvent(night))).Summary;
 
         Assert.Equal(BackupOutcome.NotFound, Result(summary, gone).Outcome);
         Assert.Equal((BackupOutcome.Failed, "AccessDeniedException (HTTP 400)"), (Result(summary, denied).Outcome, Result(summary, denied).Reason));
@@ -192,7 +192,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var evening = BackupEnvironment.ScheduledEvent(night);
 
         var clock = Stopwatch.StartNew();
-        var cut = await env.RunFailingAsync(env.Function(client, timeout: TimeSpan.FromSeconds(3)), evening);
+        var cut = (await env.Function(client, timeout: TimeSpan.FromSeconds(3)).FailsWithAsync<BackupRunFailedException>(evening)).Summary;
         clock.Stop();
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"returned after {clock.Elapsed.TotalSeconds:0.0} s");
@@ -201,7 +201,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         Assert.Equal(env.Tables.Count, cut.Counts.Created + cut.Counts.Skipped + cut.Counts.NotReached);
         Assert.Equal(cut.Counts.NotReached, env.SummaryLine().GetProperty("not_reached_tables").GetArrayLength());
 
-        var retry = await env.RunAsync(env.Function(), evening);
+        var retry = await env.Function().RunAsync(evening);
         Assert.Equal(
             cut.Tables.Where(t => t.Outcome == BackupOutcome.NotReached && t.Table != env.SkippedTable).Select(t => t.Table),
             retry.Tables.Where(t => t.Outcome == BackupOutcome.Created).Select(t => t.Table));
@@ -216,9 +216,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var later = env.Night.AddDays(40); // the eight seeded backups are past the retention then
         var function = env.Function(daysAhead: 40);
 
-        var first = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+        var first = await function.RunAsync(BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
         Assert.Equal(7, (await env.BackupsOfAsync(orders)).Count); // tonight's and the six newest seeded
-        var rerun = await env.RunAsync(function, BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+        var rerun = await function.RunAsync(BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
 
         Assert.Equal((2, 0), (first.Counts.Pruned, rerun.Counts.Pruned));
         Assert.Equal(7, (await env.BackupsOfAsync(orders)).Count);
@@ -240,7 +240,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         }
         var later = env.Night.AddDays(40); // every seeded backup is past the retention then
 
-        var summary = await env.RunAsync(env.Function(daysAhead: 40), BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
+        var summary = await env.Function(daysAhead: 40).RunAsync(BackupEnvironment.ScheduledEvent(later, """{"tables": ["orders"]}"""));
 
         Assert.Equal([copy!], Result(summary, orders).DuplicatesDeleted);
         var left = await env.BackupsOfAsync(orders);
@@ -266,7 +266,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         });
         using var client = network.Client(moto);
 
-        var summary = await env.RunFailingAsync(env.Function(client), BackupEnvironment.ScheduledEvent(env.Night));
+        var summary = (await env.Function(client).FailsWithAsync<BackupRunFailedException>(BackupEnvironment.ScheduledEvent(env.Night))).Summary;
 
         Assert.Equal(BackupOutcome.Created, Result(summary, busyAWhile).Outcome);
         Assert.Single(await env.BackupsOfAsync(busyAWhile));
@@ -294,7 +294,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         using var client = network.Client(moto);
         var later = env.Night.AddDays(40);
 
-        var summary = await env.RunFailingAsync(env.Function(client, daysAhead: 40), BackupEnvironment.ScheduledEvent(later));
+        var summary = (await env.Function(client, daysAhead: 40).FailsWithAsync<BackupRunFailedException>(BackupEnvironment.ScheduledEvent(later))).Summary;
 
         foreach (var table in new[] { denied, restoring })
         {
@@ -318,7 +318,7 @@ public partial class NightlyBackupTests(MotoFixture moto)
         var tomorrow = env.Night.AddDays(2); // the backend's night is the latest 03:00: two days on is always ahead
 
         var refused = await Assert.ThrowsAsync<Functions.Events.Serialization.InvalidEventException>(
-            () => env.RunAsync(env.Function(), $$"""{"time": "{{tomorrow:yyyy-MM-dd}}T03:00:00Z"}"""));
+            () => env.Function().RunAsync($$"""{"time": "{{tomorrow:yyyy-MM-dd}}T03:00:00Z"}"""));
 
         Assert.Contains("future", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"{tomorrow:yyyy-MM-dd}", refused.Message, StringComparison.Ordinal);
@@ -332,9 +332,9 @@ public partial class NightlyBackupTests(MotoFixture moto)
         static string At(DateTimeOffset t) => $$$"""{"time": "{{{t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}}", "detail": {"dryRun": true}}""";
 
         // The function's clock is the system's here; the limit is Function.MaxClockSkew (5 minutes).
-        var skewed = await env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(2)));
+        var skewed = await env.Function().RunAsync(At(TimeProvider.System.GetUtcNow().AddMinutes(2)));
         var refused = await Assert.ThrowsAsync<Functions.Events.Serialization.InvalidEventException>(
-            () => env.RunAsync(env.Function(), At(TimeProvider.System.GetUtcNow().AddMinutes(10))));
+            () => env.Function().RunAsync(At(TimeProvider.System.GetUtcNow().AddMinutes(10))));
 
         Assert.True(skewed.DryRun);
         Assert.NotEmpty(skewed.Tables);

@@ -18,7 +18,6 @@ namespace Functions.IntegrationTests;
 internal sealed class PitrEnvironment
 {
     private readonly MotoFixture _moto;
-    private readonly TestInvocations _invocations = new();
     private readonly LogCapture _logs = new();
 
     private PitrEnvironment(MotoFixture moto, string app, IReadOnlyList<string> tables)
@@ -69,31 +68,14 @@ internal sealed class PitrEnvironment
         return (pitr.PointInTimeRecoveryStatus == "ENABLED", pitr.RecoveryPeriodInDays);
     }
 
-    public Function Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null)
+    public TestFunction<PitrReport> Function(IAmazonDynamoDB? client = null, IReadOnlyDictionary<string, string>? variables = null)
     {
-        var environment = TestTemplate.Variables(App, "PitrGuardFunction");
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-pitr-guard";
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        var settings = PitrSettings.From(environment.GetValueOrDefault) with
-        {
-            Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100),
-        };
-        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "pitr-guard"), settings,
-            client ?? _moto.Client, new StructuredLogger("pitr-guard", _logs.Sink),
-            new RetryPolicy(Functions.PitrGuard.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) })),
-            TestInvocations.TemplateTimeout(App, "PitrGuardFunction"));
-    }
-
-    public async Task<PitrReport> RunAsync(Function function, string json)
-    {
-        _logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
-    }
-
-    public async Task<PitrReport> RunFailingAsync(Function function, string json)
-    {
-        _logs.Clear();
-        return (await Assert.ThrowsAsync<PitrCheckFailedException>(() => function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function)))).Report;
+        var environment = TestFunctions.Variables(App, "PitrGuardFunction",
+            new Dictionary<string, string>(variables ?? new Dictionary<string, string>()) { ["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-pitr-guard" });
+        var settings = PitrSettings.From(environment.GetValueOrDefault) with { Rates = OperationPacer.DynamoDbRates.ToDictionary(r => r.Key, r => r.Value * 100) };
+        var services = TestFunctions.Services(environment, Functions.PitrGuard.Function.Service, client ?? _moto.Client, _logs,
+            retry: new RetryPolicy(Functions.PitrGuard.Function.ControlPlaneRetry with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+        return TestFunctions.Hosted(new Function(services, settings), services, _logs, App, "PitrGuardFunction");
     }
 
     public LogCapture Logs => _logs;

@@ -19,7 +19,7 @@ public class PitrGuardTests(MotoFixture moto)
     {
         var env = await PitrEnvironment.CreateAsync(moto);
 
-        var report = await env.RunAsync(env.Function(), ScheduledEvents.At(TwoPm, detail, source));
+        var report = await env.Function().RunAsync(ScheduledEvents.At(TwoPm, detail, source));
 
         Assert.Equal("report", report.Mode);
         Assert.Equal(env.Tables, report.Tables.Select(t => t.Table));
@@ -47,9 +47,9 @@ public class PitrGuardTests(MotoFixture moto)
         var function = env.Function();
         var firstEvent = ScheduledEvents.At(TwoPm);
 
-        var first = await env.RunAsync(function, firstEvent);
-        var replay = await env.RunAsync(function, firstEvent);
-        var nextHour = await env.RunAsync(function, ScheduledEvents.At(TwoPm.AddHours(1)));
+        var first = await function.RunAsync(firstEvent);
+        var replay = await function.RunAsync(firstEvent);
+        var nextHour = await function.RunAsync(ScheduledEvents.At(TwoPm.AddHours(1)));
 
         Assert.Equal((7, 1, 1), (first.Counts.Remediated, first.Counts.Compliant, first.Counts.Exempt));
         foreach (var table in Fixable.Select(env.Table)) Assert.Equal((true, (int?)35), await env.PitrOfAsync(table));
@@ -91,7 +91,7 @@ public class PitrGuardTests(MotoFixture moto)
         var function = env.Function(client);
         var tick = ScheduledEvents.At(TwoPm);
 
-        var partial = await env.RunFailingAsync(function, tick);
+        var partial = (await function.FailsWithAsync<PitrCheckFailedException>(tick)).Report;
 
         Assert.Equal((PitrOutcome.Failed, "PITR_ENABLED: AccessDeniedException (HTTP 400)"), (Result(partial, denied).Outcome, Result(partial, denied).Reason));
         Assert.Equal(PitrOutcome.Failed, Result(partial, env.Table("applications")).Outcome); // throttled on every attempt
@@ -100,7 +100,7 @@ public class PitrGuardTests(MotoFixture moto)
         Assert.Equal("table not checked", env.Logs.LogLines().First(l => l.GetProperty("level").GetString() == "ERROR").GetProperty("message").GetString());
 
         // Lambda's retry of the same event, the network healthy again for all but applications.
-        var rerun = await env.RunFailingAsync(function, tick);
+        var rerun = (await function.FailsWithAsync<PitrCheckFailedException>(tick)).Report;
         Assert.Equal(PitrOutcome.Remediated, Result(rerun, denied).Outcome);
         Assert.Equal(6, rerun.Tables.Count(t => t.Outcome == PitrOutcome.Compliant)); // customers and the five fixed before
 
@@ -125,7 +125,7 @@ public class PitrGuardTests(MotoFixture moto)
         });
         using var client = network.Client(moto);
 
-        var report = await env.RunAsync(env.Function(client), ScheduledEvents.At(TwoPm));
+        var report = await env.Function(client).RunAsync(ScheduledEvents.At(TwoPm));
 
         Assert.Equal(PitrOutcome.NotFound, Result(report, deleted).Outcome);
         Assert.Equal(PitrOutcome.InUse, Result(report, busy).Outcome);
@@ -142,7 +142,7 @@ public class PitrGuardTests(MotoFixture moto)
         await moto.Client.UpdateTableAsync(new UpdateTableRequest { TableName = env.Table("quotes"), StreamSpecification = new StreamSpecification { StreamEnabled = false } });
         var asProd = new Dictionary<string, string> { ["ENVIRONMENT"] = "prod", ["EPHEMERAL_TABLES"] = "merchant-analytics" };
 
-        var report = await env.RunAsync(env.Function(variables: asProd), ScheduledEvents.At(DateTimeOffset.UtcNow, """{"mode": "report"}"""));
+        var report = await env.Function(variables: asProd).RunAsync(ScheduledEvents.At(DateTimeOffset.UtcNow, """{"mode": "report"}"""));
 
         string[] Codes(string suffix) => Result(report, env.Table(suffix)).Findings.Select(f => f.Code).ToArray();
         Assert.Equal([Finding.DeletionProtectionOff], Codes("orders")); // backed up a moment ago

@@ -23,8 +23,8 @@ public class TableCollisionTests(MotoFixture moto)
         var old = BackupNaming.NameFor(colliding, env.Night.AddDays(-400));
         await env.SeedBackupAsync(colliding, old);
 
-        var summary = await env.RunAsync(env.Function(), BackupEnvironment.ScheduledEvent(env.Night));
-        var asked = await env.RunFailingAsync(env.Function(), BackupEnvironment.ScheduledEvent(env.Night, $$"""{"tables": ["prod-orders", "{{env.Table("x-staging-quotes")}}"]}"""));
+        var summary = await env.Function().RunAsync(BackupEnvironment.ScheduledEvent(env.Night));
+        var asked = (await env.Function().FailsWithAsync<BackupRunFailedException>(BackupEnvironment.ScheduledEvent(env.Night, $$"""{"tables": ["prod-orders", "{{env.Table("x-staging-quotes")}}"]}"""))).Summary;
 
         Assert.DoesNotContain(summary.Tables, t => env.Foreign.Contains(t.Table));
         Assert.Equal([old], (await env.BackupsOfAsync(colliding)).Select(b => b.BackupName));
@@ -41,7 +41,7 @@ public class TableCollisionTests(MotoFixture moto)
         var env = await PitrEnvironment.CreateAsync(moto);
         var colliding = env.Table("prod-orders");
 
-        var report = await env.RunAsync(env.Function(), ScheduledEvents.At(DateTimeOffset.UtcNow));
+        var report = await env.Function().RunAsync(ScheduledEvents.At(DateTimeOffset.UtcNow));
 
         Assert.DoesNotContain(report.Tables, t => t.Table == colliding);
         Assert.Equal((false, (int?)null), await env.PitrOfAsync(colliding));

@@ -72,7 +72,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
     {
         var env = await ThrottleEnvironment.CreateAsync(moto);
 
-        var response = await env.RunAsync(env.Function(), env.Event("alarm-action-metric-math.json"));
+        var response = await env.Function().RunAsync(env.Event("alarm-action-metric-math.json"));
 
         var result = Assert.Single(response.Results);
         Assert.Equal((env.Table("products"), ThrottleOutcome.Switched, ThrottleCauses.Unattributed), (result.Table, result.Outcome, result.Cause));
@@ -124,7 +124,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         using var client = network.Client(moto);
         var function = env.Function(client);
 
-        await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, alarm));
+        await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => function.RunAsync(alarm));
         losing = false;
         var (responses, counted) = await env.DeliverAsync(function, alarm, env.EventAt("alarm-eventbridge-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-2)));
         var (retry, again) = (responses[0], responses[1]);
@@ -173,7 +173,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
             : null);
         using var client = network.Client(moto);
 
-        var response = await env.RunAsync(env.Function(client, timeoutSeconds: 5), env.Event("alarm-sns-write-throttle.json"));
+        var response = await env.Function(client, timeoutSeconds: 5).RunAsync(env.Event("alarm-sns-write-throttle.json"));
 
         Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(response.Results).Outcome);
         Assert.Equal(1, network.CallsOf("DescribeTable"));
@@ -190,7 +190,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
             : null);
         using var client = network.Client(moto);
 
-        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+        var response = await env.Function(client).RunAsync(env.Event("alarm-sns-write-throttle.json"));
 
         Assert.Equal(ThrottleOutcome.Switched, Assert.Single(response.Results).Outcome);
         Assert.Equal(2, network.CallsOf("UpdateTable"));
@@ -216,7 +216,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         using var client = network.Client(moto);
 
         var error = await Assert.ThrowsAsync<ThrottleResponseFailedException>(
-            () => env.RunAsync(env.Function(client, timeoutSeconds: 2), env.Event("alarm-sns-write-throttle.json")));
+            () => env.Function(client, timeoutSeconds: 2).RunAsync(env.Event("alarm-sns-write-throttle.json")));
 
         var result = Assert.Single(error.Response.Results);
         Assert.Equal(ThrottleOutcome.Failed, result.Outcome);
@@ -241,7 +241,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         using var client = network.Client(moto);
         var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
 
-        var response = await env.RunAsync(env.Function(client, settings), env.Event("alarm-sns-write-throttle.json", table: "quotes"));
+        var response = await env.Function(client, settings).RunAsync(env.Event("alarm-sns-write-throttle.json", table: "quotes"));
 
         Assert.Equal(ThrottleOutcome.Switched, Assert.Single(response.Results).Outcome);
         Assert.Contains("\"OnDemandThroughput\":{\"MaxReadRequestUnits\":500,\"MaxWriteRequestUnits\":200}", update, StringComparison.Ordinal);
@@ -268,8 +268,7 @@ public partial class ThrottleCauseTests(MotoFixture moto)
         using var client = network.Client(moto);
         var settings = new ThrottleSettings { MaxReadRequestUnits = 500, MaxWriteRequestUnits = 200 };
 
-        var response = await env.RunAsync(env.Function(client, settings),
-            env.EventAt("alarm-sns-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-1), table: "quotes"));
+        var response = await env.Function(client, settings).RunAsync(env.EventAt("alarm-sns-write-throttle.json", DateTimeOffset.UtcNow.AddMinutes(-1), table: "quotes"));
 
         var result = Assert.Single(response.Results);
         Assert.Equal(ThrottleOutcome.Switched, result.Outcome);

@@ -17,7 +17,6 @@ namespace Functions.IntegrationTests;
 internal sealed class ThrottleEnvironment
 {
     private readonly MotoFixture _moto;
-    private readonly TestInvocations _invocations = new();
 
     private ThrottleEnvironment(MotoFixture moto, string app)
     {
@@ -76,29 +75,23 @@ internal sealed class ThrottleEnvironment
         => _moto.Client.UpdateTableAsync(new UpdateTableRequest { TableName = table, BillingMode = BillingMode.PAY_PER_REQUEST });
 
     /// <param name="timeoutSeconds">Each invocation's time, as Lambda's deadline gives it (the template's Timeout is 60).</param>
-    public Function Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
+    public TestFunction<ThrottleResponse> Function(IAmazonDynamoDB? client = null, ThrottleSettings? settings = null, int timeoutSeconds = 60)
     {
-        var environment = TestTemplate.Variables(App, "ThrottleResponderFunction");
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-throttle-responder";
+        var environment = TestFunctions.Variables(App, "ThrottleResponderFunction",
+            new Dictionary<string, string> { ["AWS_LAMBDA_FUNCTION_NAME"] = $"{App}-dev-throttle-responder" });
         settings ??= ThrottleSettings.From(environment.GetValueOrDefault) with { UpdatingPollInterval = TimeSpan.FromMilliseconds(100) };
-        return _invocations.Register(new Function(FunctionEnvironment.From(environment.GetValueOrDefault, "throttle-responder"), settings,
-            client ?? _moto.Client, new StructuredLogger("throttle-responder", Logs.Sink),
-            new RetryPolicy(ControlPlane.DefaultRetryOptions() with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) })),
-            TimeSpan.FromSeconds(timeoutSeconds));
+        var services = TestFunctions.Services(environment, Functions.ThrottleResponder.Function.Service, client ?? _moto.Client, Logs,
+            retry: new RetryPolicy(ControlPlane.DefaultRetryOptions() with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) }));
+        return TestFunctions.Hosted(new Function(services, settings), services, Logs, App, "ThrottleResponderFunction", TimeSpan.FromSeconds(timeoutSeconds));
     }
 
-    public async Task<ThrottleResponse> RunAsync(Function function, string json)
-    {
-        Logs.Clear();
-        return await function.RunAsync(Encoding.UTF8.GetBytes(json), _invocations.Next(function));
-    }
 
     /// <summary>
     /// The events in turn, one invocation each, as Lambda delivers them (an invocation that ends
     /// in an error is followed by the next like Lambda's retry): the responses, and each metric
     /// summed over the invocations' EMF records, as CloudWatch sums them.
     /// </summary>
-    public async Task<(List<ThrottleResponse> Responses, Dictionary<string, double> Counted)> DeliverAsync(Function function, params string[] events)
+    public async Task<(List<ThrottleResponse> Responses, Dictionary<string, double> Counted)> DeliverAsync(TestFunction<ThrottleResponse> function, params string[] events)
     {
         var responses = new List<ThrottleResponse>();
         var counted = ThrottleMetrics.All.ToDictionary(m => m, _ => 0d, StringComparer.Ordinal);
@@ -106,7 +99,7 @@ internal sealed class ThrottleEnvironment
         {
             try
             {
-                responses.Add(await RunAsync(function, json));
+                responses.Add(await function.RunAsync(json));
             }
             catch (ThrottleResponseFailedException failed)
             {

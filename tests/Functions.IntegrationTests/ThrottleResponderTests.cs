@@ -73,7 +73,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         var env = await ThrottleEnvironment.CreateAsync(moto);
         var function = env.Function();
 
-        var missing = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => env.RunAsync(function, env.Event("alarm-sns-write-throttle.json", table: "ghost")));
+        var missing = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() => function.RunAsync(env.Event("alarm-sns-write-throttle.json", table: "ghost")));
         Assert.Contains($"table {env.Table("ghost")} does not exist", missing.Message, StringComparison.Ordinal);
         Assert.Equal(1d, env.Logs.MetricRecord().GetProperty("SwitchesFailed").GetDouble());
         // The alarm's other delivery and Lambda's retries fail alike and are not counted again.
@@ -83,9 +83,9 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(0d, counted[ThrottleMetrics.SwitchesFailed]);
         Assert.Equal("SWITCH_TO_ON_DEMAND_FAILED", Assert.Single(await env.AuditOfAsync(env.Table("ghost")))["eventName"].S);
 
-        var malformed = await Assert.ThrowsAsync<InvalidEventException>(() => env.RunAsync(function, """{"Records":[{"Sns":{"Message":"not json"}}]}"""));
+        var malformed = await Assert.ThrowsAsync<InvalidEventException>(() => function.RunAsync("""{"Records":[{"Sns":{"Message":"not json"}}]}"""));
         Assert.Contains("not a CloudWatch alarm notification", malformed.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<InvalidEventException>(() => env.RunAsync(function, """{"action":"resize","table":"orders"}"""));
+        await Assert.ThrowsAsync<InvalidEventException>(() => function.RunAsync("""{"action":"resize","table":"orders"}"""));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         using var client = network.Client(moto);
         var function = env.Function(client);
 
-        var switched = await env.RunAsync(function, env.Event("alarm-eventbridge-gsi-read-throttle.json"));
+        var switched = await function.RunAsync(env.Event("alarm-eventbridge-gsi-read-throttle.json"));
         Assert.Equal((quotes, ThrottleOutcome.Switched, "ReadProvisionedThroughputThrottleEvents on index by-customer"),
             (switched.Results[0].Table, switched.Results[0].Outcome, switched.Results[0].Metric));
         var before = Assert.Single(await env.AuditOfAsync(quotes))["before"].M;
@@ -162,14 +162,14 @@ public class ThrottleResponderTests(MotoFixture moto)
         using var busyOnce = new ScriptedNetwork((request, _) =>
             request.Operation == "UpdateTable" && once.First("busy") ? ScriptedNetwork.Error("ResourceInUseException") : null);
         using var busyOnceClient = busyOnce.Client(moto);
-        var waited = await env.RunAsync(env.Function(busyOnceClient), env.Event("alarm-sns-write-throttle.json"));
+        var waited = await env.Function(busyOnceClient).RunAsync(env.Event("alarm-sns-write-throttle.json"));
         Assert.Equal(ThrottleOutcome.Switched, Assert.Single(waited.Results).Outcome);
         Assert.Equal(2, busyOnce.CallsOf("UpdateTable"));
 
         using var busy = new ScriptedNetwork((request, _) => request.Operation == "UpdateTable" ? ScriptedNetwork.Error("ResourceInUseException") : null);
         using var busyClient = busy.Client(moto);
         var error = await Assert.ThrowsAsync<ThrottleResponseFailedException>(() =>
-            env.RunAsync(env.Function(busyClient, timeoutSeconds: 2), env.Event("alarm-sns-write-throttle.json", table: "products")));
+            env.Function(busyClient, timeoutSeconds: 5).RunAsync(env.Event("alarm-sns-write-throttle.json", table: "products")));
         Assert.Contains(env.Table("products"), error.Message, StringComparison.Ordinal);
         Assert.InRange(busy.CallsOf("UpdateTable"), 3, 30);
         Assert.Equal("PROVISIONED", await env.BillingOfAsync(env.Table("products")));
@@ -182,7 +182,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         using var race = AnotherDeliverySwitchesFirst();
         using var client = race.Client(moto);
 
-        var response = await env.RunAsync(env.Function(client), env.Event("alarm-sns-write-throttle.json"));
+        var response = await env.Function(client).RunAsync(env.Event("alarm-sns-write-throttle.json"));
 
         Assert.Equal(ThrottleOutcome.AlreadyOnDemand, Assert.Single(response.Results).Outcome);
         Assert.Equal(1, race.CallsOf("UpdateTable"));
@@ -249,8 +249,8 @@ public class ThrottleResponderTests(MotoFixture moto)
         var orders = env.Table("orders");
         var dryEvent = env.Event("alarm-sns-write-throttle.json").TrimStart().Insert(1, "\"dryRun\": true, ");
 
-        var response = await env.RunAsync(env.Function(), dryEvent);
-        var real = await env.RunAsync(env.Function(), env.Event("alarm-sns-write-throttle.json"));
+        var response = await env.Function().RunAsync(dryEvent);
+        var real = await env.Function().RunAsync(env.Event("alarm-sns-write-throttle.json"));
 
         Assert.True(response.DryRun);
         Assert.Equal(ThrottleOutcome.WouldSwitch, Assert.Single(response.Results).Outcome);
@@ -259,7 +259,7 @@ public class ThrottleResponderTests(MotoFixture moto)
         Assert.Equal(2, records.Count);
         Assert.True(records.Single(r => r["timestamp"].S.EndsWith("#dry-run", StringComparison.Ordinal))["dryRun"].BOOL);
 
-        var dryRestore = await env.RunAsync(env.Function(), """{"action": "restore", "table": "orders", "dryRun": true}""");
+        var dryRestore = await env.Function().RunAsync("""{"action": "restore", "table": "orders", "dryRun": true}""");
         Assert.Equal(ThrottleOutcome.WouldRestore, Assert.Single(dryRestore.Results).Outcome);
         Assert.Equal("PAY_PER_REQUEST", await env.BillingOfAsync(orders));
     }

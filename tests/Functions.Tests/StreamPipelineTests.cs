@@ -3,6 +3,7 @@ using System.Text.Json;
 using Functions.AuditTrail;
 using Functions.Events;
 using Functions.Events.Serialization;
+using Functions.Common.Hosting;
 using Functions.Common.Logging;
 using Functions.Common.Metrics;
 using Functions.Common.Runtime;
@@ -25,11 +26,11 @@ public class StreamPipelineTests
 
     private JsonElement Summary() => Lines().Single(l => l.TryGetProperty("message", out var m) && m.GetString() == "batch done");
 
-    private static MemoryStream Batch(int records)
-        => new(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new DynamoDBEvent
+    private static byte[] Batch(int records)
+        => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new DynamoDBEvent
         {
             Records = Enumerable.Range(1, records).Select(i => TestRecords.Record("INSERT", TestRecords.Order(), sequenceNumber: i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList(),
-        }, LambdaJsonContext.Default.DynamoDBEvent)));
+        }, LambdaJsonContext.Default.DynamoDBEvent));
 
     private sealed class Handler(Func<DynamoDBEvent.DynamodbStreamRecord, string?> prepare, Func<IReadOnlyList<PreparedRecord<string>>, BatchOutcome, Task> commit)
         : IStreamRecordHandler<string>
@@ -111,7 +112,7 @@ public class StreamPipelineTests
     public async Task An_event_that_is_no_batch_fails_the_invocation_after_logging_why()
     {
         await Assert.ThrowsAsync<InvalidEventException>(() => Processor().ProcessAsync(
-            new MemoryStream("{\"Records\":[{"u8.ToArray()), new Handler(_ => "w", (_, _) => Task.CompletedTask), InvocationDeadline.Start(TimeSpan.FromMinutes(1))));
+            "{\"Records\":[{"u8.ToArray(), new Handler(_ => "w", (_, _) => Task.CompletedTask), InvocationDeadline.Start(TimeSpan.FromMinutes(1))));
         Assert.Contains("not valid JSON", Summary().GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
@@ -120,19 +121,18 @@ public class StreamPipelineTests
     [InlineData("analytics")]
     public async Task Both_stream_functions_refuse_an_event_with_two_records_arrays(string function)
     {
-        var twoArrays = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Batch(1).ToArray()).Replace(
+        var twoArrays = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Batch(1)).Replace(
             "{\"Records\":[", "{\"Records\":[],\"Records\":[", StringComparison.Ordinal));
         var variables = new Dictionary<string, string> { ["TABLE_PREFIX"] = "maip-dev-", ["AUDIT_TABLE_NAME"] = "maip-dev-audit" };
-        var environment = FunctionEnvironment.From(variables.GetValueOrDefault, function);
         // Never called: the event is refused before any write.
         using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"),
             new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = "http://127.0.0.1:9" });
-        var logger = new StructuredLogger(function, _logs);
-        Func<Stream, LambdaInvocation, Task<StreamsEventResponse>> process = function == "audit"
-            ? new Function(environment, AuditTrailSettings.From(variables.GetValueOrDefault), client, logger).ProcessAsync
-            : new Functions.MerchantAnalytics.Function(environment, client, logger).ProcessAsync;
+        var services = new FunctionServices(FunctionEnvironment.From(variables.GetValueOrDefault, function), client, new StructuredLogger(function, _logs));
+        var host = function == "audit"
+            ? FunctionHost.For(new Function(services, AuditTrailSettings.From(variables.GetValueOrDefault)), services)
+            : FunctionHost.For(new Functions.MerchantAnalytics.Function(services), services);
 
-        var ex = await Assert.ThrowsAsync<InvalidEventException>(() => process(new MemoryStream(twoArrays), LambdaInvocation.Local(TimeSpan.FromMinutes(1))));
+        var ex = await Assert.ThrowsAsync<InvalidEventException>(() => host.InvokeAsync(twoArrays, LambdaInvocation.Local(TimeSpan.FromMinutes(1))));
         Assert.Contains("more than one \"Records\" array", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Lines(), l => l.TryGetProperty("error", out var e) && e.GetString() == ex.Message);
     }

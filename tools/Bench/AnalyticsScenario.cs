@@ -53,11 +53,11 @@ public static class AnalyticsScenario
         using var clients = env.Clients();
         await clients.Client.ListTablesAsync().ConfigureAwait(false);
         var definition = env.Function(app, "MerchantAnalyticsFunction");
-        var function = new Function(BenchEnvironment.EnvironmentOf(definition), clients.Client, BenchEnvironment.QuietLogger());
+        var function = BenchEnvironment.Hosted(definition, clients.Client, services => new Function(services));
 
-        var first = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch), BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
+        var first = await TimeAsync(() => function.InvokeAsync(batch, BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
         var firstTransactions = clients.Requests("TransactWriteItems");
-        var replay = await TimeAsync(() => function.ProcessAsync(new MemoryStream(batch), BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
+        var replay = await TimeAsync(() => function.InvokeAsync(batch, BenchEnvironment.Invocation(definition))).ConfigureAwait(false);
         return (first, firstTransactions, replay, clients.Requests("TransactWriteItems") - firstTransactions);
     }
 

@@ -108,8 +108,8 @@ public static class AuditScenario
 
     /// <summary>The function as deployed.</summary>
     private static Task<StreamsEventResponse> OursAsync(FunctionDefinition function, BenchClients clients, byte[] batch)
-        => new Function(BenchEnvironment.EnvironmentOf(function), Settings(function), clients.Client, BenchEnvironment.QuietLogger())
-            .ProcessAsync(new MemoryStream(batch), BenchEnvironment.Invocation(function));
+        => BenchEnvironment.Hosted(function, clients.Client, services => new Function(services, Settings(function)))
+            .InvokeAsync(batch, BenchEnvironment.Invocation(function));
 
     /// <summary>The function's own pipeline with a writer of at most N requests in flight (1: the audit trail before concurrent writes).</summary>
     private static async Task<StreamsEventResponse> PipelineAsync(FunctionDefinition function, BenchClients clients, byte[] batch, int maxInFlight)
@@ -119,7 +119,7 @@ public static class AuditScenario
         var processor = new StreamBatchProcessor(logger, new EmfMetrics(logger, environment.MetricsNamespace, environment.EnvironmentName), Function.Names);
         var handler = new AuditBatchHandler(Settings(function), new BatchWriter(clients.Client, maxInFlight: maxInFlight));
         using var deadline = InvocationDeadline.Start(TimeSpan.FromSeconds(function.TimeoutSeconds));
-        return await processor.ProcessAsync(new MemoryStream(batch), handler, deadline).ConfigureAwait(false);
+        return await processor.ProcessAsync(batch, handler, deadline).ConfigureAwait(false);
     }
 
     /// <summary>One PutItem per record, awaited one after another: what a first handler would do.</summary>

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Text;
+using Amazon.DynamoDBv2;
+using Functions.Common.Hosting;
 using Functions.Common.Logging;
 using Functions.Common.Runtime;
 using Functions.DevKit;
+using Functions.Events;
 
 namespace Functions.Bench;
 
@@ -57,9 +60,9 @@ public sealed class BenchEnvironment : IDisposable
         var batch = PaidOrders(app, Options.Quick ? 100 : 1000);
         for (var i = 0; i < (Options.Quick ? 1 : 4); i++)
         {
-            await new AuditTrail.Function(EnvironmentOf(audit), AuditTrail.AuditTrailSettings.From(audit.Environment.GetValueOrDefault), clients.Client, QuietLogger())
-                .ProcessAsync(new MemoryStream(batch), Invocation(audit)).ConfigureAwait(false);
-            await new MerchantAnalytics.Function(EnvironmentOf(analytics), clients.Client, QuietLogger()).ProcessAsync(new MemoryStream(batch), Invocation(analytics)).ConfigureAwait(false);
+            await Hosted(audit, clients.Client, services => new AuditTrail.Function(services, AuditTrail.AuditTrailSettings.From(audit.Environment.GetValueOrDefault)))
+                .InvokeAsync(batch, Invocation(audit)).ConfigureAwait(false);
+            await Hosted(analytics, clients.Client, services => new MerchantAnalytics.Function(services)).InvokeAsync(batch, Invocation(analytics)).ConfigureAwait(false);
         }
     }
 
@@ -83,6 +86,14 @@ public sealed class BenchEnvironment : IDisposable
 
     public static FunctionEnvironment EnvironmentOf(FunctionDefinition function)
         => FunctionEnvironment.From(function.Environment.GetValueOrDefault, function.LogicalId);
+
+    /// <summary>The function as its Program.cs hosts it, on the bench's client, its logs going nowhere.</summary>
+    public static FunctionHost<StreamsEventResponse> Hosted(FunctionDefinition function, IAmazonDynamoDB client,
+        Func<FunctionServices, IFunction<StreamsEventResponse>> create)
+    {
+        var services = new FunctionServices(EnvironmentOf(function), client, QuietLogger());
+        return FunctionHost.For(create(services), services);
+    }
 
     /// <summary>An invocation with the template's Timeout from now, as Lambda would give it.</summary>
     public static LambdaInvocation Invocation(FunctionDefinition function) => LambdaInvocation.Local(TimeSpan.FromSeconds(function.TimeoutSeconds));

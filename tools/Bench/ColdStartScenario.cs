@@ -21,7 +21,7 @@ public static class ColdStartScenario
     public sealed record Warm(double Cpu100Ms, long Peak100Bytes, double Cpu1000Ms, long Peak1000Bytes);
 
     private const string LogicalId = "AuditTrailFunction";
-    private const string InProcessHandler = "AuditTrail::Functions.AuditTrail.Function::HandleAsync";
+    private const string InProcessFunction = "AuditTrail::Functions.AuditTrail.Function";
 
     public static async Task<Result> RunAsync(BenchEnvironment env, ResultTable table)
     {
@@ -148,7 +148,7 @@ public static class ColdStartScenario
     {
         File.Copy(Path.Combine(AppContext.BaseDirectory, "ColdStartHost.dll"), Path.Combine(package.TaskRoot, "ColdStartHost.dll"), overwrite: true);
         var info = new ProcessStartInfo(FunctionPackage.Dotnet()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = package.TaskRoot };
-        foreach (var arg in new[] { "exec", "--depsfile", $"{function.Handler}.deps.json", "--runtimeconfig", $"{function.Handler}.runtimeconfig.json", "ColdStartHost.dll", InProcessHandler })
+        foreach (var arg in new[] { "exec", "--depsfile", $"{function.Handler}.deps.json", "--runtimeconfig", $"{function.Handler}.runtimeconfig.json", "ColdStartHost.dll", InProcessFunction, "audit-trail" })
             info.ArgumentList.Add(arg);
         foreach (var file in events) info.ArgumentList.Add(file);
         foreach (var (name, value) in function.Environment) info.Environment[name] = value;

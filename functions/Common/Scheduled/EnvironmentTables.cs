@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Functions.Common.DynamoDb;
+using Functions.Common.Hosting;
 using Functions.Common.Runtime;
 using Functions.Common.Tables;
 
@@ -31,6 +32,20 @@ public static class EnvironmentTables
             start = string.IsNullOrEmpty(page.LastEvaluatedTableName) ? null : page.LastEvaluatedTableName;
         } while (start is not null);
         return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The environment's own tables, and one WARN line naming those under its prefix that are
+    /// another stack's (<see cref="TablePrefix.WhyNotOwned"/>), left alone.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ListOwnAsync(FunctionServices services, ControlPlane controlPlane, InvocationDeadline deadline)
+    {
+        var prefix = services.Environment.TablePrefix;
+        var leftAlone = new List<string>();
+        var tables = await ListAsync(services.DynamoDb, controlPlane, prefix, deadline, leftAlone).ConfigureAwait(false);
+        if (leftAlone.Count > 0)
+            services.Logger.Warn("tables left alone: another stack's", ("tables", leftAlone.ToArray()), ("reason", prefix.WhyNotOwned(leftAlone[0])));
+        return tables;
     }
 
     /// <summary>

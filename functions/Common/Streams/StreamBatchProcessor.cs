@@ -22,13 +22,13 @@ public sealed record StreamBatchNames(string Summary, string FailedRecord, strin
 public sealed class StreamBatchProcessor(StructuredLogger logger, EmfMetrics metrics, StreamBatchNames names)
 {
     public async Task<StreamsEventResponse> ProcessAsync<TWork>(
-        Stream input, IStreamRecordHandler<TWork> handler, InvocationDeadline deadline, params LogField[] context)
+        ReadOnlyMemory<byte> payload, IStreamRecordHandler<TWork> handler, InvocationDeadline deadline, params LogField[] context)
         where TWork : class
     {
         IReadOnlyList<StreamBatchEntry> entries;
         try
         {
-            entries = await StreamBatch.ReadAsync(input, deadline.Token).ConfigureAwait(false);
+            entries = StreamBatch.Parse(payload.Span);
         }
         catch (Exception ex) when (ex is InvalidEventException or System.Text.Json.JsonException)
         {

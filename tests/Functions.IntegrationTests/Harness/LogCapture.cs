@@ -15,9 +15,14 @@ internal sealed class LogCapture
     /// <summary>The one line with this message.</summary>
     public JsonElement Line(string message) => LogLines().Single(l => l.GetProperty("message").GetString() == message);
 
-    public JsonElement MetricRecord() => AllLines().Single(l => l.TryGetProperty("_aws", out _));
+    public JsonElement MetricRecord() => MetricRecords().Single();
+
+    /// <summary>The CloudWatch Embedded Metric Format records.</summary>
+    public List<JsonElement> MetricRecords() => AllLines().Where(l => l.TryGetProperty("_aws", out _)).ToList();
+
+    /// <summary>Every line as written.</summary>
+    public string Text() => Encoding.UTF8.GetString(Sink.ToArray());
 
     private List<JsonElement> AllLines()
-        => Encoding.UTF8.GetString(Sink.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        => Text().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 }
