@@ -156,7 +156,7 @@ public sealed class Function
 
     private void Report(ThrottleResponse response)
     {
-        int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
+        int Count(ThrottleOutcome outcome) => response.Results.Count(r => r.Outcome == outcome);
         foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused or ThrottleOutcome.NotSwitched))
             _logger.Warn(result.Outcome switch
                 {
@@ -172,7 +172,7 @@ public sealed class Function
             ("ignored", Count(ThrottleOutcome.Ignored)),
             ("refused", Count(ThrottleOutcome.Refused)), ("failed", Count(ThrottleOutcome.Failed)),
             ("restored", Count(ThrottleOutcome.Restored)),
-            ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
+            ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome.WireName()} ({r.Reason})").ToArray()));
         // What each delivery saw is the log's; the metrics count each event once (CountsAs).
         _metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
     }
