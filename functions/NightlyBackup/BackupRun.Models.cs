@@ -10,10 +10,10 @@ namespace Functions.NightlyBackup;
 public sealed class BackupRunOptions
 {
     /// <summary>Report what would be created and pruned; change nothing.</summary>
-    public bool DryRun { get; set; }
+    public bool DryRun { get; init; }
 
     /// <summary>Only these tables: suffixes (orders) or full names (maip-dev-orders).</summary>
-    public List<string>? Tables { get; set; }
+    public List<string>? Tables { get; init; }
 }
 
 [JsonSourceGenerationOptions(

@@ -7,7 +7,7 @@ namespace Functions.PitrGuard;
 public sealed class PitrRunOptions
 {
     /// <summary>enforce or report: overrides PITR_MODE for this run.</summary>
-    public string? Mode { get; set; }
+    public string? Mode { get; init; }
 }
 
 [JsonSourceGenerationOptions(

@@ -9,9 +9,9 @@ namespace Functions.ThrottleResponder;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class ManualCommand
 {
-    public string? Action { get; set; }
-    public string? Table { get; set; }
-    public bool DryRun { get; set; }
+    public string? Action { get; init; }
+    public string? Table { get; init; }
+    public bool DryRun { get; init; }
 }
 
 [JsonSourceGenerationOptions(
