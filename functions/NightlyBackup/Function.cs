@@ -97,7 +97,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
             if (!await inUseRetry.WaitBeforeRetryAsync(pass, deadline).ConfigureAwait(false))
             {
                 foreach (var i in inUse)
-                    results[i].Reason += $"; still so after {pass} tries within the time budget: the night has no backup of it";
+                    results[i] = results[i] with { Reason = $"{results[i].Reason}; still so after {pass} tries within the time budget: the night has no backup of it" };
                 break;
             }
             var again = await SweepAsync(inUse.Select(i => tables[i]).ToList()).ConfigureAwait(false);
@@ -136,19 +136,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
         DryRun = run.Options.DryRun,
         RetentionDays = settings.RetentionDays,
         MinKeep = settings.MinKeep,
-        Counts = new BackupCounts
-        {
-            Tables = results.Count,
-            Created = results.Count(r => r.Created),
-            Kept = results.Count(r => r.Outcome is BackupOutcome.Created or BackupOutcome.Exists),
-            Skipped = results.Count(r => BackupOutcome.IsSkipped(r.Outcome)),
-            Failed = results.Count(r => r.Outcome == BackupOutcome.Failed),
-            NotReached = results.Count(r => r.Outcome == BackupOutcome.NotReached),
-            InUse = results.Count(r => r.Outcome == BackupOutcome.InUse),
-            DuplicatesDeleted = results.Sum(r => r.DuplicatesDeleted?.Count ?? 0),
-            Pruned = results.Sum(r => r.Pruned?.Count ?? 0),
-            PruneFailed = results.Count(r => r.Prune == PruneOutcome.Failed),
-        },
+        Counts = BackupCounts.Of(results),
         Tables = results,
         Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
     };
@@ -156,7 +144,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
     private void Report(BackupRunSummary summary)
     {
         foreach (var missed in summary.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.InUse))
-            services.Logger.Error("table not backed up", ("table", missed.Table), ("outcome", missed.Outcome), ("reason", missed.Reason));
+            services.Logger.Error("table not backed up", ("table", missed.Table), ("outcome", missed.Outcome.WireName()), ("reason", missed.Reason));
         foreach (var prune in summary.Tables.Where(t => t.Prune == PruneOutcome.Failed))
             services.Logger.Error("backups not pruned", ("table", prune.Table), ("backup", prune.Backup), ("reason", prune.PruneReason));
         var c = summary.Counts;
@@ -167,11 +155,11 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
             ("pruned", c.Pruned), ("prune_failed", c.PruneFailed),
             ("would_create", summary.Tables.Count(t => t.Outcome == BackupOutcome.WouldCreate)),
             ("would_prune", summary.Tables.Sum(t => t.WouldPrune?.Count ?? 0)),
-            ("skipped_tables", Describe(summary.Tables.Where(t => BackupOutcome.IsSkipped(t.Outcome)))),
+            ("skipped_tables", Describe(summary.Tables.Where(t => t.Outcome.IsSkipped()))),
             ("failed_tables", Describe(summary.Tables.Where(t => t.Outcome is BackupOutcome.Failed or BackupOutcome.InUse))),
             ("not_reached_tables", summary.Tables.Where(t => t.Outcome == BackupOutcome.NotReached).Select(t => t.Table).ToArray()),
             ("prune_tables", summary.Tables.Where(t => t.Prune is PruneOutcome.Failed or PruneOutcome.InUse)
-                .Select(t => $"{t.Table}: {t.Prune} ({t.PruneReason})").ToArray()),
+                .Select(t => $"{t.Table}: {t.Prune?.WireName()} ({t.PruneReason})").ToArray()),
             ("control_plane_calls", summary.Calls.Select(kv => $"{kv.Key}={kv.Value}").ToArray()));
         services.Metrics.Publish([
             new Metric(BackupMetrics.BackupsCreated, c.Created),
@@ -185,7 +173,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
     }
 
     private static string[] Describe(IEnumerable<TableBackupResult> results)
-        => results.Select(r => $"{r.Table}: {r.Outcome}{(r.Reason is null ? "" : $" ({r.Reason})")}").ToArray();
+        => results.Select(r => $"{r.Table}: {r.Outcome.WireName()}{(r.Reason is null ? "" : $" ({r.Reason})")}").ToArray();
 }
 
 /// <summary>Some tables have no backup for the night, or their prune failed; the summary log line says which and why.</summary>
@@ -195,8 +183,8 @@ public sealed class BackupRunFailedException(BackupRunSummary summary) : Excepti
 
     private static string MessageFor(BackupRunSummary s)
     {
-        var wrong = s.Tables.Where(t => BackupOutcome.IsMissed(t.Outcome)).Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})")
-            .Concat(s.Tables.Where(t => t.Prune == PruneOutcome.Failed).Select(t => $"{t.Table} (prune failed, backup {t.Outcome}: {t.PruneReason})"))
+        var wrong = s.Tables.Where(t => t.Outcome.IsMissed()).Select(t => $"{t.Table} ({t.Outcome.WireName()}: {t.Reason})")
+            .Concat(s.Tables.Where(t => t.Prune == PruneOutcome.Failed).Select(t => $"{t.Table} (prune failed, backup {t.Outcome.WireName()}: {t.PruneReason})"))
             .ToList();
         var shown = TableSweep.FirstFew(wrong);
         return $"Night {s.Night}: {s.Counts.Failed} of {s.Counts.Tables} tables failed, {s.Counts.NotReached} were not reached, " +

@@ -26,19 +26,16 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
         try
         {
             if (await TableTags.HasAsync(dynamoDb, controlPlane, tableArn, SkipTagKey, SkipTagValue, deadline).ConfigureAwait(false))
-            {
-                (result.Outcome, result.Reason, result.Backup) = (BackupOutcome.SkippedByTag, $"tagged {SkipTagKey}={SkipTagValue}", null);
-                return result;
-            }
+                return result with { Outcome = BackupOutcome.SkippedByTag, Reason = $"tagged {SkipTagKey}={SkipTagValue}", Backup = null };
 
             backups = await ListBackupsAsync(table).ConfigureAwait(false);
             if (NightlyDuplicates.Of(name, backups).Kept is { } tonight)
             {
-                (result.Outcome, result.BackupArn, result.Reason) = (BackupOutcome.Exists, tonight.Arn, $"{name} is already {tonight.Status}");
+                result = result with { Outcome = BackupOutcome.Exists, BackupArn = tonight.Arn, Reason = $"{name} is already {tonight.Status}" };
             }
             else if (dryRun)
             {
-                result.Outcome = BackupOutcome.WouldCreate;
+                result = result with { Outcome = BackupOutcome.WouldCreate };
                 backups.Add(new BackupInfo(name, "", asOf, BackupInfo.Creating)); // what retention would see
             }
             else
@@ -50,51 +47,50 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
                 backups = [.. seenSince ?? await ListBackupsAsync(table).ConfigureAwait(false), created];
                 // Counted as made only when it is the night's backup: a copy of one made first
                 // (a manual run during the scheduled one) is a duplicate, deleted below, not a second backup.
-                if (NightlyDuplicates.Of(name, backups).Kept is { } kept && kept.Arn != created.Arn)
-                    (result.Outcome, result.BackupArn, result.Reason) = (BackupOutcome.Exists, kept.Arn,
-                        $"{name} was made first, by another run or a request of this one whose answer was lost: this run's copy is a duplicate");
-                else
-                    (result.Outcome, result.BackupArn, result.Created) = (BackupOutcome.Created, created.Arn, true);
+                result = NightlyDuplicates.Of(name, backups).Kept is { } kept && kept.Arn != created.Arn
+                    ? result with
+                    {
+                        Outcome = BackupOutcome.Exists, BackupArn = kept.Arn,
+                        Reason = $"{name} was made first, by another run or a request of this one whose answer was lost: this run's copy is a duplicate",
+                    }
+                    : result with { Outcome = BackupOutcome.Created, BackupArn = created.Arn, Created = true };
             }
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableNotFoundException" or "ResourceNotFoundException")
         {
-            (result.Outcome, result.Reason) = (BackupOutcome.NotFound, $"the table is gone or not yet there ({ex.ErrorCode})");
-            return result;
+            return result with { Outcome = BackupOutcome.NotFound, Reason = $"the table is gone or not yet there ({ex.ErrorCode})" };
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableInUseException" or "ResourceInUseException")
         {
-            (result.Outcome, result.Reason) = (BackupOutcome.InUse, $"the table is being created, updated or deleted ({ex.ErrorCode})");
-            return result;
+            return result with { Outcome = BackupOutcome.InUse, Reason = $"the table is being created, updated or deleted ({ex.ErrorCode})" };
         }
         catch (Exception ex)
         {
-            (result.Outcome, result.Reason) = (BackupOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
-            return result;
+            return result with { Outcome = BackupOutcome.Failed, Reason = ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex) };
         }
 
         if (dryRun)
-        {
-            result.WouldPrune = retention.ToPrune(table, backups, asOf).Select(b => b.Name).ToList();
-            return result;
-        }
+            return result with { WouldPrune = retention.ToPrune(table, backups, asOf).Select(b => b.Name).ToList() };
         // The night's backup stands from here on: what follows is tidying, reported apart. Second
         // copies of any night go (one this night's run did not see yet, or could not delete while
         // it was in use, is found now), from the list in hand.
-        result.BackupArn = NightlyDuplicates.Of(name, backups).Kept?.Arn ?? result.BackupArn;
-        result.Prune = PruneOutcome.Done;
-        var duplicates = await DeleteAllAsync(NightlyDuplicates.OfEveryNight(table, backups).Extra, result, "a second backup of its night").ConfigureAwait(false);
-        result.DuplicatesDeleted = duplicates.Count > 0 ? duplicates.Select(b => b.Arn).ToList() : null;
-        var prune = retention.ToPrune(table, backups, asOf);
-        result.Pruned = (await DeleteAllAsync(prune, result, "an old backup").ConfigureAwait(false)).Select(b => b.Name).ToList();
-        return result;
+        var (duplicates, prune) = await DeleteAllAsync(NightlyDuplicates.OfEveryNight(table, backups).Extra, PruneProgress.Done, "a second backup of its night").ConfigureAwait(false);
+        (var pruned, prune) = await DeleteAllAsync(retention.ToPrune(table, backups, asOf), prune, "an old backup").ConfigureAwait(false);
+        return result with
+        {
+            BackupArn = NightlyDuplicates.Of(name, backups).Kept?.Arn ?? result.BackupArn,
+            DuplicatesDeleted = duplicates.Count > 0 ? duplicates.Select(b => b.Arn).ToList() : null,
+            Pruned = pruned.Select(b => b.Name).ToList(),
+            Prune = prune.Outcome,
+            PruneReason = prune.Reason,
+        };
     }
 
     /// <summary>
-    /// Deletes each backup; returns those deleted. One in use (a restore from it runs) stays for
-    /// the next run; any other error is the prune's failure, never the backup's.
+    /// Deletes each backup; returns those deleted and how pruning stands. One in use (a restore
+    /// from it runs) stays for the next run; any other error is the prune's failure, never the backup's.
     /// </summary>
-    private async Task<List<BackupInfo>> DeleteAllAsync(IReadOnlyList<BackupInfo> backups, TableBackupResult result, string what)
+    private async Task<(List<BackupInfo> Deleted, PruneProgress Prune)> DeleteAllAsync(IReadOnlyList<BackupInfo> backups, PruneProgress prune, string what)
     {
         var deleted = new List<BackupInfo>();
         foreach (var backup in backups)
@@ -105,16 +101,14 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
             }
             catch (AmazonServiceException ex) when (ex.ErrorCode == "BackupInUseException")
             {
-                if (result.Prune != PruneOutcome.Failed)
-                    (result.Prune, result.PruneReason) = (PruneOutcome.InUse, $"{what} ({backup.Name}) is in use, a restore from it most likely: the next run deletes it");
+                prune = prune.After(PruneOutcome.InUse, $"{what} ({backup.Name}) is in use, a restore from it most likely: the next run deletes it");
             }
             catch (Exception ex)
             {
-                if (result.Prune != PruneOutcome.Failed)
-                    (result.Prune, result.PruneReason) = (PruneOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
+                prune = prune.After(PruneOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
             }
         }
-        return deleted;
+        return (deleted, prune);
     }
 
     // USER backups only (ListBackups' default): SYSTEM and AWS_BACKUP ones are never the suite's.

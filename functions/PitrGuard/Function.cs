@@ -65,26 +65,13 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
 
     private PitrReport Summarise(ScheduledInvocation<PitrRunOptions> run, PitrMode mode, List<TablePitrResult> results, ControlPlane controlPlane)
     {
-        int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         return new PitrReport
         {
             Mode = mode == PitrMode.Enforce ? "enforce" : "report",
             CheckedAt = run.ScheduledTime,
             Source = run.Source,
             RecoveryDays = settings.RecoveryDays,
-            Counts = new PitrCounts
-            {
-                Tables = results.Count,
-                Compliant = Count(PitrOutcome.Compliant),
-                Remediated = Count(PitrOutcome.Remediated),
-                NonCompliant = Count(PitrOutcome.NonCompliant),
-                Exempt = Count(PitrOutcome.Exempt),
-                Skipped = Count(PitrOutcome.InUse) + Count(PitrOutcome.NotFound),
-                Failed = Count(PitrOutcome.Failed),
-                NotReached = Count(PitrOutcome.NotReached),
-                Checked = Count(PitrOutcome.Compliant) + Count(PitrOutcome.Remediated) + Count(PitrOutcome.NonCompliant) + Count(PitrOutcome.Exempt),
-                Findings = results.Sum(r => r.Findings.Count),
-            },
+            Counts = PitrCounts.Of(results),
             Tables = results,
             Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
         };
@@ -96,7 +83,7 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
             services.Logger.Error("table not checked", ("table", failed.Table), ("reason", failed.Reason),
                 ("change_before", failed.Change?.Before), ("change_after", failed.Change?.After));
         var c = report.Counts;
-        string[] Tables(string outcome) => report.Tables.Where(t => t.Outcome == outcome).Select(t => $"{t.Table}: {t.Reason}").ToArray();
+        string[] Tables(PitrOutcome outcome) => report.Tables.Where(t => t.Outcome == outcome).Select(t => $"{t.Table}: {t.Reason}").ToArray();
         services.Logger.Info("pitr check",
             ("mode", report.Mode), ("source", report.Source), ("recovery_days", report.RecoveryDays),
             ("tables", c.Tables), ("checked", c.Checked), ("compliant", c.Compliant), ("remediated", c.Remediated),
@@ -125,7 +112,7 @@ public sealed class PitrCheckFailedException(PitrReport report) : Exception(Mess
     private static string MessageFor(PitrReport r)
     {
         var failed = r.Tables.Where(t => t.Outcome is PitrOutcome.Failed or PitrOutcome.NotReached)
-            .Select(t => $"{t.Table} ({t.Outcome}: {t.Reason})").ToList();
+            .Select(t => $"{t.Table} ({t.Outcome.WireName()}: {t.Reason})").ToList();
         var shown = TableSweep.FirstFew(failed);
         return $"PITR check ({r.Mode}): {r.Counts.Failed} of {r.Counts.Tables} tables failed and {r.Counts.NotReached} were not reached " +
                $"({r.Counts.Remediated} remediated, {r.Counts.NonCompliant} non-compliant, {r.Counts.Compliant} compliant). {shown}";

@@ -19,20 +19,8 @@ public sealed record PitrState(bool Enabled, int? RecoveryPeriodInDays)
     }
 }
 
-public static class PitrOutcome
-{
-    public const string Compliant = "compliant";
-    public const string Remediated = "remediated";
-    public const string NonCompliant = "non-compliant";
-    public const string Exempt = "exempt";
-    public const string InUse = "in-use";
-    public const string NotFound = "not-found";
-    public const string Failed = "failed";
-    public const string NotReached = "not-reached";
-}
-
 /// <summary>What to do about one table's PITR: nothing, or one change (to make, or only to report).</summary>
-public sealed record PitrDecision(string Outcome, string? EventName, PitrState? Target, string? Reason)
+public sealed record PitrDecision(PitrOutcome Outcome, string? EventName, PitrState? Target, string? Reason)
 {
     public const string PitrEnabled = "PITR_ENABLED";
     public const string PitrPeriodRaised = "PITR_PERIOD_RAISED";

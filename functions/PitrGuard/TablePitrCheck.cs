@@ -20,7 +20,8 @@ internal sealed class TablePitrCheck(
 {
     public async Task<TablePitrResult> RunAsync(string table, PitrMode mode, DateTimeOffset asOf)
     {
-        var result = new TablePitrResult { Table = table, Outcome = PitrOutcome.Failed };
+        // The change is known before it is made: a failure after it says which change it was.
+        PitrChange? change = null;
         try
         {
             var description = (await controlPlane.CallAsync("DescribeTable",
@@ -29,28 +30,30 @@ internal sealed class TablePitrCheck(
             var state = await PitrStateAsync(table).ConfigureAwait(false);
 
             var decision = PitrPolicy.Decide(state, exempt, mode, settings.RecoveryDays);
-            (result.Outcome, result.Reason) = (decision.Outcome, decision.Reason);
             if (decision.EventName is not null)
-                result.Change = new PitrChange { EventName = decision.EventName, Before = Describe(state), After = Describe(decision.Target!) };
+                change = new PitrChange { EventName = decision.EventName, Before = Describe(state), After = Describe(decision.Target!) };
             if (decision.Changes)
-                result.Change!.Audited = await RemediateAsync(table, state, decision, asOf).ConfigureAwait(false);
+                change = change! with { Audited = await RemediateAsync(table, state, decision, asOf).ConfigureAwait(false) };
 
-            result.Findings = [.. Readiness.Check(await FactsAsync(table, description, asOf).ConfigureAwait(false), environment.EnvironmentName, asOf)];
+            var findings = Readiness.Check(await FactsAsync(table, description, asOf).ConfigureAwait(false), environment.EnvironmentName, asOf);
+            return new TablePitrResult { Table = table, Outcome = decision.Outcome, Reason = decision.Reason, Change = change, Findings = [.. findings] };
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "TableNotFoundException" or "ResourceNotFoundException")
         {
-            (result.Outcome, result.Reason) = (PitrOutcome.NotFound, $"the table is gone or not yet there ({ex.ErrorCode})");
+            return new TablePitrResult { Table = table, Outcome = PitrOutcome.NotFound, Reason = $"the table is gone or not yet there ({ex.ErrorCode})", Change = change };
         }
         catch (AmazonServiceException ex) when (ex.ErrorCode is "ResourceInUseException" or "TableInUseException")
         {
-            (result.Outcome, result.Reason) = (PitrOutcome.InUse, $"the table is being created, updated or deleted ({ex.ErrorCode}); the next run checks it");
+            return new TablePitrResult
+            {
+                Table = table, Outcome = PitrOutcome.InUse, Reason = $"the table is being created, updated or deleted ({ex.ErrorCode}); the next run checks it", Change = change,
+            };
         }
         catch (Exception ex)
         {
             var why = ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex);
-            (result.Outcome, result.Reason) = (PitrOutcome.Failed, result.Change is null ? why : $"{result.Change.EventName}: {why}");
+            return new TablePitrResult { Table = table, Outcome = PitrOutcome.Failed, Reason = change is null ? why : $"{change.EventName}: {why}", Change = change };
         }
-        return result;
     }
 
     // The change first, its record after: a lost record leaves PITR right and the table failed

@@ -134,7 +134,7 @@ public sealed class Function(FunctionServices services, ThrottleSettings setting
 
     private void Report(ThrottleResponse response)
     {
-        int Count(string outcome) => response.Results.Count(r => r.Outcome == outcome);
+        int Count(ThrottleOutcome outcome) => response.Results.Count(r => r.Outcome == outcome);
         foreach (var result in response.Results.Where(r => r.Outcome is ThrottleOutcome.Failed or ThrottleOutcome.Refused or ThrottleOutcome.NotSwitched))
             services.Logger.Warn(result.Outcome switch
                 {
@@ -150,7 +150,7 @@ public sealed class Function(FunctionServices services, ThrottleSettings setting
             ("ignored", Count(ThrottleOutcome.Ignored)),
             ("refused", Count(ThrottleOutcome.Refused)), ("failed", Count(ThrottleOutcome.Failed)),
             ("restored", Count(ThrottleOutcome.Restored)),
-            ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome} ({r.Reason})").ToArray()));
+            ("results", response.Results.Select(r => $"{r.Alarm ?? "restore"} / {r.Table ?? "-"}: {r.Outcome.WireName()} ({r.Reason})").ToArray()));
         // What each delivery saw is the log's; the metrics count each event once (CountsAs).
         services.Metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
     }

@@ -23,115 +23,86 @@ internal sealed class TableSwitcher(
     public const string ThrottleNotSwitched = "THROTTLE_NOT_SWITCHED";
     private const string SwitchedToOnDemand = SwitchTrail.SwitchedToOnDemand;
     private const string SwitchFailed = SwitchTrail.SwitchFailed;
-    private const string NoLongerFailed = "the table is on-demand after all (the attempt took effect, or another delivery switched it): the failure recorded for this alarm does not stand";
 
     private readonly SwitchTrail _trail = new(dynamoDb, controlPlane.Retry, audit, deadline);
 
     /// <summary>
-    /// A throttled table a switch cures. Each outcome a metric counts is tied to a record keyed by
-    /// the alarm's state change that this invocation wrote (<see cref="TableResponse.CountsAs"/>),
-    /// so the alarm's SNS and EventBridge deliveries and Lambda's retries count it once.
+    /// A throttled table a switch cures: the calls of each <see cref="SwitchState"/>, whose answers
+    /// <see cref="SwitchProgress.Next"/> turns into the next state until the response is final.
+    /// Each outcome a metric counts is tied to a record keyed by the alarm's state change that
+    /// this invocation wrote (<see cref="TableResponse.CountsAs"/>), so the alarm's SNS and
+    /// EventBridge deliveries and Lambda's retries count it once.
     /// </summary>
     public async Task<TableResponse> SwitchAsync(AlarmNotification alarm, ThrottleTarget target, bool dryRun)
     {
-        var failureRecorded = false;
-        var result = await ForTableAsync(AlarmResponse(alarm, target), async response =>
-        {
-            var table = await DescribeUntilSettledAsync(target.Table, settledIn: TableState.OnDemand).ConfigureAwait(false);
-            var optedOut = await TableTags.HasAsync(dynamoDb, controlPlane, table.Arn,
-                ThrottlePolicy.OptOutTagKey, ThrottlePolicy.OptOutTagValue, deadline).ConfigureAwait(false);
-            var (step, reason) = ThrottlePolicy.Decide(table, optedOut);
-            response.Reason = reason;
-            switch (step)
-            {
-                case SwitchStep.AlreadyOnDemand:
-                    response.Outcome = ThrottleOutcome.AlreadyOnDemand;
-                    // The failure recorded for this alarm did not stand: the switch counts now.
-                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false))
-                        response.CountsAs = ThrottleMetrics.TablesSwitched;
-                    return;
-                case SwitchStep.Refuse:
-                    response.Outcome = ThrottleOutcome.Refused;
-                    if (await audit.PutOnceAsync(NotSwitchedChange(alarm, target, table, response, dryRun), deadline).ConfigureAwait(false))
-                        response.CountsAs = ThrottleMetrics.SwitchesRefused;
-                    return;
-                case SwitchStep.Fail: return;
-                case SwitchStep.Wait:
-                    response.Reason = $"{reason} for longer than this invocation could wait; Lambda's retry tries again";
-                    return;
-            }
-
-            response.Capacity = TableCapacityView.From(table.Read, table.Write, table.Indexes);
-            var capIndexes = Ceiling() is not null && table.Indexes.Count > 0;
-            // The capacity is recorded before the switch: afterwards DynamoDB no longer tells it.
-            // Keyed by the alarm's state change, so its SNS and EventBridge deliveries make one record.
-            var change = SwitchChange(alarm, target, table, response.Metric!, dryRun, capIndexes);
-            var firstAttempt = await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
-            if (dryRun)
-            {
-                (response.Outcome, response.Reason) = (ThrottleOutcome.WouldSwitch, $"dry run: {reason}; would switch to on-demand");
-                return;
-            }
-            bool indexesCapped;
-            try
-            {
-                (var updated, indexesCapped) = await SwitchToOnDemandAsync(table, capIndexes).ConfigureAwait(false);
-                if (!updated)
-                {
-                    (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyOnDemand, "switched meanwhile by another delivery of the alarm: nothing to do");
-                    // The delivery whose UpdateTable went through does not count a switch whose
-                    // record it did not write (below): the one that wrote it counts it here.
-                    if (await AmendFailureAsync(response, alarm, dryRun, NoLongerFailed).ConfigureAwait(false) || firstAttempt)
-                        response.CountsAs = ThrottleMetrics.TablesSwitched;
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is not DeadlineReachedException)
-            {
-                var limit = ex is LimitExceededException ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true) : (UpdateLimit?)null;
-                (response.Outcome, response.Reason) = limit switch
-                {
-                    UpdateLimit.DailySwitches => (ThrottleOutcome.Refused, ThrottlePolicy.LimitReached(table)),
-                    UpdateLimit.Unclear => (ThrottleOutcome.Failed, ThrottlePolicy.UnclearLimit(ex.Message)),
-                    UpdateLimit.TooManyOperations => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}, too many table operations " +
-                                                                              "in the account at once for longer than this invocation could wait; Lambda's retry tries again"),
-                    _ => (ThrottleOutcome.Failed, $"UpdateTable failed: {DynamoDbErrors.Describe(ex)}"),
-                };
-                failureRecorded = true;
-                if (await audit.PutOnceAsync(change with { EventName = SwitchFailed, Reason = response.Reason }, deadline).ConfigureAwait(false))
-                    response.CountsAs = response.Outcome == ThrottleOutcome.Refused ? ThrottleMetrics.SwitchesRefused : ThrottleMetrics.SwitchesFailed;
-                return;
-            }
-
-            (response.Outcome, response.Reason) = (ThrottleOutcome.Switched, $"{reason}: switched to on-demand");
-            // The record written before the switch says the indexes are capped: when DynamoDB took
-            // the switch without that, a record of the switch as it happened follows.
-            TableChange? asSwitched = null;
-            if (capIndexes && !indexesCapped)
-            {
-                response.Reason += "; DynamoDB refused the indexes' ceilings in the switch request: the table is capped, its indexes are not";
-                asSwitched = SwitchChange(alarm, target, table, response.Metric!, dryRun, indexesCapped: false) with
-                {
-                    ChangeTime = clock.GetUtcNow(),
-                    Reason = "switched without the indexes' ceilings, which DynamoDB refused in the switch request",
-                };
-            }
-            // A failure recorded for this alarm (an earlier attempt's, or this one's before the
-            // table settled) is followed by the switch, so the trail's last word is true.
-            var amended = await AmendFailureAsync(response, alarm, dryRun,
-                firstAttempt ? "switched after the failure recorded for this alarm" : "switched on a retry, after the failure recorded for this alarm",
-                asSwitched).ConfigureAwait(false);
-            if (!amended && asSwitched is not null)
-                await audit.PutOnceAsync(asSwitched, deadline).ConfigureAwait(false);
-            // Not counted by a delivery that found the table provisioned just before another
-            // delivery's switch and whose own UpdateTable went through on the switched table.
-            if (firstAttempt || amended)
-                response.CountsAs = ThrottleMetrics.TablesSwitched;
-        }).ConfigureAwait(false);
-        if (result.Outcome == ThrottleOutcome.Failed && !failureRecorded)
-            await RecordFailureAsync(result, alarm, target, dryRun).ConfigureAwait(false);
-        return result;
+        var progress = SwitchProgress.Start(AlarmResponse(alarm, target), dryRun, alarmHasTime: alarm.Time is not null,
+            hasCeiling: Ceiling() is not null, audit.AuditTable);
+        while (progress.State != SwitchState.Done)
+            progress = progress.Next(await AnswerAsync(progress, alarm, target).ConfigureAwait(false));
+        return progress.Response;
     }
+
+    // The one call of the state, and DynamoDB's answer; any failure is an answer too.
+    private async Task<SwitchAnswer> AnswerAsync(SwitchProgress progress, AlarmNotification alarm, ThrottleTarget target)
+    {
+        var (table, response, dryRun) = (progress.Table, progress.Response, progress.DryRun);
+        try
+        {
+            switch (progress.State)
+            {
+                case SwitchState.LookingAtTable:
+                    var settled = await DescribeUntilSettledAsync(target.Table, settledIn: TableState.OnDemand).ConfigureAwait(false);
+                    return new SwitchAnswer.TableSeen(settled, await TableTags.HasAsync(dynamoDb, controlPlane, settled.Arn,
+                        ThrottlePolicy.OptOutTagKey, ThrottlePolicy.OptOutTagValue, deadline).ConfigureAwait(false));
+                case SwitchState.RecordingIntent:
+                    return await RecordAsync(SwitchChange(alarm, target, table!, response.Metric!, dryRun, progress.CapIndexes)).ConfigureAwait(false);
+                case SwitchState.Switching:
+                    try
+                    {
+                        var (updated, indexesCapped) = await SwitchToOnDemandAsync(table!, progress.CapIndexes).ConfigureAwait(false);
+                        return updated ? new SwitchAnswer.SwitchWentThrough(indexesCapped, clock.GetUtcNow()) : new SwitchAnswer.SwitchedMeanwhile();
+                    }
+                    catch (Exception ex) when (ex is not DeadlineReachedException)
+                    {
+                        return new SwitchAnswer.SwitchRefused(ex is LimitExceededException ? ThrottlePolicy.LimitOf(ex.Message, toOnDemand: true) : null,
+                            ex.Message, DynamoDbErrors.Describe(ex));
+                    }
+                case SwitchState.AmendingFailure:
+                    return new SwitchAnswer.Recorded(await AmendFailureAsync(target.Table, alarm.Time!.Value, progress.AmendNote!,
+                        AsSwitchedChange(progress, alarm, target)).ConfigureAwait(false));
+                case SwitchState.RecordingAsSwitched:
+                    return await RecordAsync(AsSwitchedChange(progress, alarm, target)!).ConfigureAwait(false);
+                case SwitchState.RecordingRefusal:
+                    return await RecordAsync(NotSwitchedChange(alarm, target, table!, response, dryRun)).ConfigureAwait(false);
+                case SwitchState.RecordingRefusedSwitch:
+                    return await RecordAsync(SwitchChange(alarm, target, table!, response.Metric!, dryRun, progress.CapIndexes)
+                        with { EventName = SwitchFailed, Reason = response.Reason }).ConfigureAwait(false);
+                case SwitchState.RecordingFailure:
+                    // The table missing or not in a state to switch, still updating, an error: recorded as the alarm's failed switch.
+                    return await RecordAsync(new TableChange(target.Table, SwitchFailed, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
+                        new Dictionary<string, AttributeValue>(), new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
+                        response.Reason, Details(alarm, response.Metric!, target.Cause), dryRun)).ConfigureAwait(false);
+                default:
+                    throw new InvalidOperationException($"No call in state {progress.State}.");
+            }
+        }
+        catch (Exception ex)
+        {
+            return new SwitchAnswer.CallFailed(ex is ResourceNotFoundException, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
+        }
+    }
+
+    private async Task<SwitchAnswer> RecordAsync(TableChange change)
+        => new SwitchAnswer.Recorded(await audit.PutOnceAsync(change, deadline).ConfigureAwait(false));
+
+    // The switch as it happened, without the indexes' ceilings DynamoDB refused in the request; null when it had them.
+    private TableChange? AsSwitchedChange(SwitchProgress progress, AlarmNotification alarm, ThrottleTarget target)
+        => progress.AsSwitchedAt is not { } at ? null
+            : SwitchChange(alarm, target, progress.Table!, progress.Response.Metric!, progress.DryRun, indexesCapped: false) with
+            {
+                ChangeTime = at,
+                Reason = "switched without the indexes' ceilings, which DynamoDB refused in the switch request",
+            };
 
     /// <summary>
     /// Throttling a switch does not cure (a hot partition, the on-demand maximum, the account's
@@ -142,9 +113,10 @@ internal sealed class TableSwitcher(
         => ForTableAsync(AlarmResponse(alarm, target), async response =>
         {
             var table = await DescribeAsync(target.Table).ConfigureAwait(false);
-            (response.Outcome, response.Reason) = (ThrottleOutcome.NotSwitched, ThrottlePolicy.NotSwitched(target.Cause, table));
-            if (await audit.PutOnceAsync(NotSwitchedChange(alarm, target, table, response, dryRun), deadline).ConfigureAwait(false))
-                response.CountsAs = ThrottleMetrics.NotSwitched(target.Cause);
+            var recorded = response with { Outcome = ThrottleOutcome.NotSwitched, Reason = ThrottlePolicy.NotSwitched(target.Cause, table) };
+            return await audit.PutOnceAsync(NotSwitchedChange(alarm, target, table, recorded, dryRun), deadline).ConfigureAwait(false)
+                ? recorded with { CountsAs = ThrottleMetrics.NotSwitched(target.Cause) }
+                : recorded;
         });
 
     private TableChange NotSwitchedChange(AlarmNotification alarm, ThrottleTarget target, TableState table, TableResponse response, bool dryRun)
@@ -154,40 +126,14 @@ internal sealed class TableSwitcher(
             mode, mode, response.Reason, Details(alarm, response.Metric!, target.Cause), dryRun);
     }
 
-    /// <summary>
-    /// A switch that failed before UpdateTable (the table missing or not in a state to switch,
-    /// still updating, an error): recorded as the alarm's failed switch, which makes it count once.
-    /// A failure the audit table cannot take is not counted; the invocation's error still is.
-    /// </summary>
-    private async Task RecordFailureAsync(TableResponse response, AlarmNotification alarm, ThrottleTarget target, bool dryRun)
-    {
-        var failed = new TableChange(target.Table, SwitchFailed, alarm.Time ?? clock.GetUtcNow(), environment.FunctionName,
-            new Dictionary<string, AttributeValue>(), new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
-            response.Reason, Details(alarm, response.Metric!, target.Cause), dryRun);
-        try
-        {
-            if (await audit.PutOnceAsync(failed, deadline).ConfigureAwait(false))
-                response.CountsAs = ThrottleMetrics.SwitchesFailed;
-        }
-        catch (Exception ex)
-        {
-            response.Reason += $"; not recorded in {audit.AuditTable} either ({(ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex))}), so not counted";
-        }
-    }
-
     // A retry or a duplicate delivery that finds the table on-demand after this alarm recorded a
     // failed switch: the trail's last word on the alarm must say so (see SwitchTrail). True when
     // this invocation wrote that word.
-    private async Task<bool> AmendFailureAsync(TableResponse response, AlarmNotification alarm, bool dryRun, string note, TableChange? asSwitched = null)
+    private Task<bool> AmendFailureAsync(string table, DateTimeOffset alarmTime, string note, TableChange? asSwitched)
     {
-        if (dryRun || alarm.Time is not { } time) return false;
         var now = clock.GetUtcNow();
-        if (!await _trail.AmendFailedSwitchAsync(response.Table!, time,
-                intended => asSwitched is null ? intended with { ChangeTime = now, Reason = note } : asSwitched with { Reason = $"{asSwitched.Reason}; {note}" })
-                .ConfigureAwait(false))
-            return false;
-        response.Reason += $"; {note}";
-        return true;
+        return _trail.AmendFailedSwitchAsync(table, alarmTime,
+            intended => asSwitched is null ? intended with { ChangeTime = now, Reason = note } : asSwitched with { Reason = $"{asSwitched.Reason}; {note}" });
     }
 
     private static TableResponse AlarmResponse(AlarmNotification alarm, ThrottleTarget target) => new()
@@ -196,22 +142,22 @@ internal sealed class TableSwitcher(
         Metric = target.Index is null ? target.Metrics : $"{target.Metrics} on index {target.Index}",
     };
 
-    // One table's work: a missing table or an error fails this table alone, with the reason.
-    private static async Task<TableResponse> ForTableAsync(TableResponse response, Func<TableResponse, Task> work)
+    // One table's work: a missing table or an error fails this table alone, with the reason; what
+    // the response held when it failed (the capacity to restore) stays.
+    private static async Task<TableResponse> ForTableAsync(TableResponse response, Func<TableResponse, Task<TableResponse>> work)
     {
         try
         {
-            await work(response).ConfigureAwait(false);
+            return await work(response).ConfigureAwait(false);
         }
         catch (ResourceNotFoundException)
         {
-            (response.Outcome, response.Reason) = (ThrottleOutcome.Failed, $"table {response.Table} does not exist");
+            return response with { Outcome = ThrottleOutcome.Failed, Reason = $"table {response.Table} does not exist" };
         }
         catch (Exception ex)
         {
-            (response.Outcome, response.Reason) = (ThrottleOutcome.Failed, ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex));
+            return response with { Outcome = ThrottleOutcome.Failed, Reason = ex is DeadlineReachedException ? ex.Message : DynamoDbErrors.Describe(ex) };
         }
-        return response;
     }
 
     /// <summary>
@@ -224,48 +170,44 @@ internal sealed class TableSwitcher(
         {
             var table = await DescribeUntilSettledAsync(tableName, settledIn: TableState.Provisioned).ConfigureAwait(false);
             if (table.BillingMode == TableState.Provisioned)
-            {
-                (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "already provisioned: nothing to restore");
-                return;
-            }
+                return response with { Outcome = ThrottleOutcome.AlreadyProvisioned, Reason = "already provisioned: nothing to restore" };
             if (await _trail.LastSwitchCapacityAsync(tableName).ConfigureAwait(false) is not { } saved)
-            {
-                response.Reason = $"no {SwitchedToOnDemand} record of {tableName} in {audit.AuditTable}: the capacity to restore is unknown";
-                return;
-            }
+                return response with { Reason = $"no {SwitchedToOnDemand} record of {tableName} in {audit.AuditTable}: the capacity to restore is unknown" };
             var (read, write, indexes, notes) = ThrottlePolicy.RestorePlan(saved, table.Indexes.Select(i => i.IndexName));
-            response.Capacity = TableCapacityView.From(read, write, indexes);
-            var restored = table with { BillingMode = TableState.Provisioned, Read = read, Write = write, Indexes = indexes };
-            var change = new TableChange(tableName, RestoredToProvisioned, clock.GetUtcNow(), environment.FunctionName,
-                new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
-                restored.CapacityForAudit(), notes.Count > 0 ? string.Join("; ", notes) : "restore requested", DryRun: dryRun);
-            if (dryRun)
-            {
-                await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
-                (response.Outcome, response.Reason) = (ThrottleOutcome.WouldRestore, "dry run: would switch back to provisioned");
-                return;
-            }
-            var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
-            {
-                TableName = tableName,
-                BillingMode = BillingMode.PROVISIONED,
-                ProvisionedThroughput = new ProvisionedThroughput(read, write),
-                GlobalSecondaryIndexUpdates = indexes.Count == 0 ? null : indexes.Select(i => new GlobalSecondaryIndexUpdate
-                {
-                    Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
-                }).ToList(),
-            }).ConfigureAwait(false);
-            if (!updated)
-            {
-                (response.Outcome, response.Reason) = (ThrottleOutcome.AlreadyProvisioned, "provisioned meanwhile by another restore: nothing to do");
-                return;
-            }
-            (response.Outcome, response.Reason) = (ThrottleOutcome.Restored, change.Reason);
-            if (await audit.PutOnceAsync(change, deadline).ConfigureAwait(false))
-                response.CountsAs = ThrottleMetrics.TablesRestored;
+            // From here on the response shows the capacity to restore, whatever happens next.
+            return await ForTableAsync(response with { Capacity = TableCapacityView.From(read, write, indexes) }, planned =>
+                RestoreToAsync(table with { BillingMode = TableState.Provisioned, Read = read, Write = write, Indexes = indexes }, notes, dryRun, planned)).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        if (result.Outcome == ThrottleOutcome.Failed) result.CountsAs = ThrottleMetrics.SwitchesFailed;
-        return result;
+        return result.Outcome == ThrottleOutcome.Failed ? result with { CountsAs = ThrottleMetrics.SwitchesFailed } : result;
+    }
+
+    private async Task<TableResponse> RestoreToAsync(TableState restored, IReadOnlyList<string> notes, bool dryRun, TableResponse planned)
+    {
+        var change = new TableChange(restored.Name, RestoredToProvisioned, clock.GetUtcNow(), environment.FunctionName,
+            new Dictionary<string, AttributeValue> { ["billingMode"] = new() { S = TableState.OnDemand } },
+            restored.CapacityForAudit(), notes.Count > 0 ? string.Join("; ", notes) : "restore requested", DryRun: dryRun);
+        if (dryRun)
+        {
+            await audit.PutOnceAsync(change, deadline).ConfigureAwait(false);
+            return planned with { Outcome = ThrottleOutcome.WouldRestore, Reason = "dry run: would switch back to provisioned" };
+        }
+        var updated = await UpdateWhenActiveAsync(new UpdateTableRequest
+        {
+            TableName = restored.Name,
+            BillingMode = BillingMode.PROVISIONED,
+            ProvisionedThroughput = new ProvisionedThroughput(restored.Read, restored.Write),
+            GlobalSecondaryIndexUpdates = restored.Indexes.Count == 0 ? null : restored.Indexes.Select(i => new GlobalSecondaryIndexUpdate
+            {
+                Update = new UpdateGlobalSecondaryIndexAction { IndexName = i.IndexName, ProvisionedThroughput = new ProvisionedThroughput(i.Read, i.Write) },
+            }).ToList(),
+        }).ConfigureAwait(false);
+        if (!updated)
+            return planned with { Outcome = ThrottleOutcome.AlreadyProvisioned, Reason = "provisioned meanwhile by another restore: nothing to do" };
+        return planned with
+        {
+            Outcome = ThrottleOutcome.Restored, Reason = change.Reason,
+            CountsAs = await audit.PutOnceAsync(change, deadline).ConfigureAwait(false) ? ThrottleMetrics.TablesRestored : null,
+        };
     }
 
     private TableChange SwitchChange(AlarmNotification alarm, ThrottleTarget target, TableState table, string metric, bool dryRun, bool indexesCapped)

@@ -10,21 +10,6 @@ public sealed record ThrottleTarget(string Table, string Metrics, string? Index,
 /// <summary>Why an alarm, or one table of it, is not acted on.</summary>
 public sealed record Refusal(string? Table, string Reason);
 
-public static class ThrottleOutcome
-{
-    public const string Switched = "switched";
-    public const string WouldSwitch = "would-switch";
-    public const string AlreadyOnDemand = "already-on-demand";
-    /// <summary>Throttling that on-demand does not cure: recorded and reported, the table left as it is.</summary>
-    public const string NotSwitched = "not-switched";
-    public const string Ignored = "ignored";
-    public const string Refused = "refused";
-    public const string Failed = "failed";
-    public const string Restored = "restored";
-    public const string WouldRestore = "would-restore";
-    public const string AlreadyProvisioned = "already-provisioned";
-}
-
 /// <summary>Which limit an UpdateTable's LimitExceededException is.</summary>
 public enum UpdateLimit
 {

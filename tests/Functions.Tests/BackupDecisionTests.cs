@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Functions.NightlyBackup;
 
@@ -197,5 +198,70 @@ public partial class BackupDecisionTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => BackupSettings.From(n => n == name ? value : null));
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(BackupOutcome.Created, "created")]
+    [InlineData(BackupOutcome.WouldCreate, "would-create")]
+    [InlineData(BackupOutcome.Exists, "exists")]
+    [InlineData(BackupOutcome.SkippedByTag, "skipped-tag")]
+    [InlineData(BackupOutcome.InUse, "in-use")]
+    [InlineData(BackupOutcome.NotFound, "not-found")]
+    [InlineData(BackupOutcome.Failed, "failed")]
+    [InlineData(BackupOutcome.NotReached, "not-reached")]
+    public void Each_outcome_is_written_as_the_string_the_summary_and_its_log_line_always_gave(BackupOutcome outcome, string written)
+    {
+        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = outcome, Created = true }, BackupJsonContext.Default.TableBackupResult);
+
+        Assert.Equal($$"""{"table":"t","outcome":"{{written}}"}""", json);
+        Assert.Equal(written, outcome.WireName());
+        Assert.Equal(8, Enum.GetValues<BackupOutcome>().Length); // a new outcome gets its line above
+    }
+
+    [Theory]
+    [InlineData(PruneOutcome.Done, "done")]
+    [InlineData(PruneOutcome.InUse, "in-use")]
+    [InlineData(PruneOutcome.Failed, "failed")]
+    public void Each_prune_outcome_is_written_as_the_string_the_summary_always_gave(PruneOutcome prune, string written)
+    {
+        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = BackupOutcome.Created, Prune = prune }, BackupJsonContext.Default.TableBackupResult);
+
+        Assert.Equal($$"""{"table":"t","outcome":"created","prune":"{{written}}"}""", json);
+        Assert.Equal(written, prune.WireName());
+        Assert.Equal(3, Enum.GetValues<PruneOutcome>().Length);
+    }
+
+    [Fact]
+    public void A_failed_delete_is_the_prunes_last_word_and_a_backup_in_use_says_the_latest_one()
+    {
+        var prune = PruneProgress.Done
+            .After(PruneOutcome.InUse, "first in use")
+            .After(PruneOutcome.InUse, "second in use");
+        Assert.Equal(new PruneProgress(PruneOutcome.InUse, "second in use"), prune);
+
+        var failed = prune.After(PruneOutcome.Failed, "denied").After(PruneOutcome.InUse, "third in use").After(PruneOutcome.Failed, "throttled");
+        Assert.Equal(new PruneProgress(PruneOutcome.Failed, "denied"), failed);
+    }
+
+    [Fact]
+    public void The_counts_are_the_tables_by_outcome_and_their_deletes()
+    {
+        TableBackupResult Result(BackupOutcome outcome, bool created = false, PruneOutcome? prune = null, int pruned = 0, int duplicates = 0) => new()
+        {
+            Table = "t", Outcome = outcome, Created = created, Prune = prune,
+            Pruned = Enumerable.Repeat("b", pruned).ToList(), DuplicatesDeleted = duplicates == 0 ? null : Enumerable.Repeat("arn", duplicates).ToList(),
+        };
+
+        var counts = BackupCounts.Of([
+            Result(BackupOutcome.Created, created: true, PruneOutcome.Done, pruned: 2, duplicates: 1),
+            Result(BackupOutcome.Exists, prune: PruneOutcome.Failed, pruned: 1),
+            Result(BackupOutcome.SkippedByTag), Result(BackupOutcome.NotFound), Result(BackupOutcome.WouldCreate),
+            Result(BackupOutcome.Failed), Result(BackupOutcome.NotReached), Result(BackupOutcome.InUse),
+        ]);
+
+        Assert.Equal(new BackupCounts
+        {
+            Tables = 8, Created = 1, Kept = 2, Skipped = 3, Failed = 1, NotReached = 1, InUse = 1, DuplicatesDeleted = 1, Pruned = 3, PruneFailed = 1,
+        }, counts);
     }
 }

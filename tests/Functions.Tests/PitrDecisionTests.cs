@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Functions.Common.Audit;
 using Functions.PitrGuard;
 
@@ -16,7 +17,7 @@ public class PitrDecisionTests
     [InlineData(true, 34, PitrMode.Enforce, PitrOutcome.Remediated, PitrDecision.PitrPeriodRaised)]
     [InlineData(true, 35, PitrMode.Enforce, PitrOutcome.Compliant, null)]
     [InlineData(true, null, PitrMode.Enforce, PitrOutcome.Compliant, null)] // no period stated: DynamoDB's 35
-    public void Pitr_off_or_short_is_fixed_in_enforce_mode_and_reported_in_report_mode(bool enabled, int? days, PitrMode mode, string outcome, string? eventName)
+    public void Pitr_off_or_short_is_fixed_in_enforce_mode_and_reported_in_report_mode(bool enabled, int? days, PitrMode mode, PitrOutcome outcome, string? eventName)
     {
         var decision = PitrPolicy.Decide(new PitrState(enabled, days), exempt: false, mode, policyDays: 35);
 
@@ -119,4 +120,39 @@ public class PitrDecisionTests
     [InlineData("PITR_RECOVERY_DAYS", "36")]
     public void A_setting_outside_its_range_is_refused_at_start(string name, string value)
         => Assert.Contains(name, Assert.Throws<InvalidOperationException>(() => PitrSettings.From(n => n == name ? value : null)).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(PitrOutcome.Compliant, "compliant")]
+    [InlineData(PitrOutcome.Remediated, "remediated")]
+    [InlineData(PitrOutcome.NonCompliant, "non-compliant")]
+    [InlineData(PitrOutcome.Exempt, "exempt")]
+    [InlineData(PitrOutcome.InUse, "in-use")]
+    [InlineData(PitrOutcome.NotFound, "not-found")]
+    [InlineData(PitrOutcome.Failed, "failed")]
+    [InlineData(PitrOutcome.NotReached, "not-reached")]
+    public void Each_outcome_is_written_as_the_string_the_report_always_gave(PitrOutcome outcome, string written)
+    {
+        var json = JsonSerializer.Serialize(new TablePitrResult { Table = "t", Outcome = outcome }, PitrJsonContext.Default.TablePitrResult);
+
+        Assert.Equal($$"""{"table":"t","outcome":"{{written}}","findings":[]}""", json);
+        Assert.Equal(written, outcome.WireName());
+        Assert.Equal(8, Enum.GetValues<PitrOutcome>().Length); // a new outcome gets its line above
+    }
+
+    [Fact]
+    public void The_counts_are_the_tables_by_outcome_and_their_findings()
+    {
+        TablePitrResult Result(PitrOutcome outcome, int findings = 0)
+            => new() { Table = "t", Outcome = outcome, Findings = Enumerable.Repeat(new Finding(Finding.NoStream, "-"), findings).ToList() };
+
+        var counts = PitrCounts.Of([
+            Result(PitrOutcome.Compliant, findings: 2), Result(PitrOutcome.Remediated), Result(PitrOutcome.NonCompliant, findings: 1),
+            Result(PitrOutcome.Exempt), Result(PitrOutcome.InUse), Result(PitrOutcome.NotFound), Result(PitrOutcome.Failed), Result(PitrOutcome.NotReached),
+        ]);
+
+        Assert.Equal(new PitrCounts
+        {
+            Tables = 8, Checked = 4, Compliant = 1, Remediated = 1, NonCompliant = 1, Exempt = 1, Skipped = 2, Failed = 1, NotReached = 1, Findings = 3,
+        }, counts);
+    }
 }

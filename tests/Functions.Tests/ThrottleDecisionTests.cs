@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Functions.Events;
 using Functions.Events.Serialization;
@@ -190,5 +191,26 @@ public class ThrottleDecisionTests
         Assert.Equal(maxRead == "500" ? 500 : null, settings.MaxReadRequestUnits);
         Assert.Null(settings.MaxWriteRequestUnits);
         Assert.Throws<InvalidOperationException>(() => ThrottleSettings.From(n => n == "DRY_RUN" ? "yes" : null));
+    }
+
+    [Theory]
+    [InlineData(ThrottleOutcome.Switched, "switched")]
+    [InlineData(ThrottleOutcome.WouldSwitch, "would-switch")]
+    [InlineData(ThrottleOutcome.AlreadyOnDemand, "already-on-demand")]
+    [InlineData(ThrottleOutcome.NotSwitched, "not-switched")]
+    [InlineData(ThrottleOutcome.Ignored, "ignored")]
+    [InlineData(ThrottleOutcome.Refused, "refused")]
+    [InlineData(ThrottleOutcome.Failed, "failed")]
+    [InlineData(ThrottleOutcome.Restored, "restored")]
+    [InlineData(ThrottleOutcome.WouldRestore, "would-restore")]
+    [InlineData(ThrottleOutcome.AlreadyProvisioned, "already-provisioned")]
+    public void Each_outcome_is_written_as_the_string_the_response_and_its_log_line_always_gave(ThrottleOutcome outcome, string written)
+    {
+        var json = JsonSerializer.Serialize(new TableResponse { Table = "t", Outcome = outcome, CountsAs = ThrottleMetrics.TablesSwitched },
+            ThrottleJsonContext.Default.TableResponse);
+
+        Assert.Equal($$"""{"table":"t","outcome":"{{written}}"}""", json);
+        Assert.Equal(written, outcome.WireName());
+        Assert.Equal(10, Enum.GetValues<ThrottleOutcome>().Length); // a new outcome gets its line above
     }
 }

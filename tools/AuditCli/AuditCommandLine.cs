@@ -138,16 +138,17 @@ public static class AuditCommandLine
             var history = await session.OneItemAsync(parsed.GetValue(SortKey)).ConfigureAwait(false);
             var current = await session.Store.CurrentAsync(session.Entity, history.Newest.Keys).ConfigureAwait(false);
             var plan = UndoPlanner.Plan(history, point, current, attribute, who);
+            var undo = UndoProgress.Start(plan, session.Entity.AuditKey, attribute, who, parsed.GetValue(dryRun));
 
             session.Console.Write(new Text(plan.Summary + "\n"));
-            if (plan.Action == UndoAction.Nothing) return ExitCodes.Ok;
+            if (undo.State == UndoState.NothingToDo) return ExitCodes.Ok;
             AuditViews.Diff(session.Console, $"{session.Entity.TableName}, now -> after the undo", plan.Diff);
-            if (parsed.GetValue(dryRun))
+            if (undo.State == UndoState.DryRun)
             {
-                session.Console.Write(new Text("Dry run: nothing written.\n"));
-                return ExitCodes.Ok;
+                session.Console.Write(new Text(undo.Outcome.Message + "\n"));
+                return undo.Outcome.ExitCode;
             }
-            var outcome = await session.Store.ApplyAsync(session.Entity, plan, attribute, who).ConfigureAwait(false);
+            var outcome = (await session.Store.UndoAsync(session.Entity, undo).ConfigureAwait(false)).Outcome;
             if (outcome.ExitCode == ExitCodes.Ok) session.Console.Write(new Text(outcome.Message + "\n", new Style(Color.Green)));
             else await context.Error.WriteLineAsync("error: " + outcome.Message).ConfigureAwait(false);
             return outcome.ExitCode;

@@ -11,9 +11,6 @@ using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 
-/// <summary>What an undo's write did: the exit code and one line for the operator.</summary>
-public sealed record UndoOutcome(int ExitCode, string Message);
-
 /// <summary>
 /// The tool's few DynamoDB calls: the audit records of one entity, the item as it is, and the
 /// undo's conditional writes. Reads are retried by the suite's RetryPolicy; writes are sent once
@@ -70,129 +67,54 @@ public sealed class AuditStore(IAmazonDynamoDB dynamo, TimeProvider clock, strin
         return response.Item is { Count: > 0 } item ? AttributeValueMapper.FromSdk(item) : null;
     }
 
-    public async Task<UndoOutcome> ApplyAsync(EntityRef entity, UndoPlan plan, string actorAttribute, string actor)
-        => plan.Action switch
-        {
-            UndoAction.PutBack => await PutBackAsync(entity, plan, $"{actorAttribute} = {actor}").ConfigureAwait(false),
-            UndoAction.Delete => await DeleteAsync(entity, plan, actorAttribute, actor).ConfigureAwait(false),
-            _ => new UndoOutcome(ExitCodes.Ok, plan.Summary),
-        };
-
-    private async Task<UndoOutcome> PutBackAsync(EntityRef entity, UndoPlan plan, string actorMark)
-    {
-        var request = ConditionalWrites.PutBack(entity.TableName, plan.Key, plan.Expected, plan.Write!);
-        try
-        {
-            var response = await CallAsync(entity.TableName, () => dynamo.UpdateItemAsync(request), transportIsFinal: false).ConfigureAwait(false);
-            var added = AddedNames(response.Attributes, plan.Expected);
-            return added.Count == 0
-                ? new UndoOutcome(ExitCodes.Ok, $"Put back: {entity.AuditKey} is as it was, with {actorMark}.")
-                : new UndoOutcome(ExitCodes.PartlyDone,
-                    $"Put back, but a change came in between and added {string.Join(", ", added)}, which the undo kept (it never overwrites what it has not seen).");
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            return Raced(entity, plan.Expected, ex.Item, "nothing written", ExitCodes.Conflict);
-        }
-        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
-        {
-            var now = await CurrentAsync(entity, plan.Key).ConfigureAwait(false);
-            return now is not null && AttributeValueEquality.MapEquals(now, plan.Write!)
-                ? new UndoOutcome(ExitCodes.Ok, $"Put back (the write's answer was lost; read back, {entity.AuditKey} is as the undo wrote it).")
-                : new UndoOutcome(ExitCodes.Failed, $"The write's answer was lost ({DynamoDbErrors.Describe(ex)}) and {entity.AuditKey} is not as the undo would write it; look at `history`.");
-        }
-    }
-
     /// <summary>
-    /// The actor mark, then the delete conditional on every attribute the mark's ALL_NEW returned.
-    /// A condition cannot say "no other attribute" (<see cref="ConditionalWrites"/>), so an
-    /// attribute a change adds between the two passes it unseen: the delete's ALL_OLD shows it,
-    /// and the item is written back as that change left it, unless an item was made there since.
+    /// The undo's calls, one per state, until it ends (<see cref="UndoProgress.Next"/> decides
+    /// what each answer leads to). Writes are sent once: a resent conditional write would fail on
+    /// its own first success, so a lost answer is settled by reading the item back.
     /// </summary>
-    private async Task<UndoOutcome> DeleteAsync(EntityRef entity, UndoPlan plan, string actorAttribute, string actor)
+    internal async Task<UndoProgress> UndoAsync(EntityRef entity, UndoProgress undo)
     {
-        var actorMark = $"{actorAttribute} = {actor}";
-        Dictionary<string, StreamValue> marked;
+        while (!undo.IsFinished)
+            undo = undo.Next(await AnswerAsync(entity, undo).ConfigureAwait(false));
+        return undo;
+    }
+
+    private async Task<UndoAnswer> AnswerAsync(EntityRef entity, UndoProgress undo)
+    {
+        var (table, key, plan) = (entity.TableName, undo.Plan.Key, undo.Plan);
+        if (undo.State is UndoState.ReadingBackPutBack or UndoState.ReadingBackWriteBack)
+            return new UndoAnswer.ReadBack(await CurrentAsync(entity, key).ConfigureAwait(false));
         try
         {
-            var response = await CallAsync(entity.TableName, () => dynamo.UpdateItemAsync(
-                ConditionalWrites.MarkActor(entity.TableName, plan.Key, plan.Expected!, actorAttribute, actor)), transportIsFinal: false).ConfigureAwait(false);
-            marked = AttributeValueMapper.FromSdk(response.Attributes ?? []);
+            Dictionary<string, AttributeValue>? returned = undo.State switch
+            {
+                UndoState.PuttingBack => (await CallAsync(table, () => dynamo.UpdateItemAsync(
+                    ConditionalWrites.PutBack(table, key, plan.Expected, plan.Write!)), transportIsFinal: false).ConfigureAwait(false)).Attributes,
+                UndoState.MarkingActor => (await CallAsync(table, () => dynamo.UpdateItemAsync(
+                    ConditionalWrites.MarkActor(table, key, plan.Expected!, undo.ActorAttribute, undo.Actor)), transportIsFinal: false).ConfigureAwait(false)).Attributes,
+                UndoState.Deleting => (await CallAsync(table, () => dynamo.DeleteItemAsync(
+                    ConditionalWrites.Delete(table, key, undo.Marked!)), transportIsFinal: false).ConfigureAwait(false)).Attributes,
+                UndoState.WritingBack => await WriteBackAsync().ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"No call in state {undo.State}."),
+            };
+            return new UndoAnswer.Written(AttributeValueMapper.FromSdk(returned ?? []));
         }
         catch (ConditionalCheckFailedException ex)
         {
-            return Raced(entity, plan.Expected, ex.Item, "nothing written", ExitCodes.Conflict);
+            // What the item was when the condition failed (ALL_OLD): the conflict is reported by what changed.
+            return new UndoAnswer.ConditionFailed(ex.Item is null ? null : AttributeValueMapper.FromSdk(ex.Item));
         }
         catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
         {
-            return Lost(entity, ex);
+            return new UndoAnswer.AnswerLost(DynamoDbErrors.Describe(ex));
         }
-        var added = AddedNames(AttributeValueMapper.ToSdk(marked), plan.Expected).Where(n => n != actorAttribute).ToList();
-        if (added.Count > 0)
-            return new UndoOutcome(ExitCodes.PartlyDone,
-                $"Not deleted: a change came in between and added {string.Join(", ", added)}. {entity.AuditKey} keeps it, with {actorMark} written.");
-        Dictionary<string, AttributeValue> deleted;
-        try
-        {
-            var response = await CallAsync(entity.TableName, () => dynamo.DeleteItemAsync(ConditionalWrites.Delete(entity.TableName, plan.Key, marked)), transportIsFinal: false).ConfigureAwait(false);
-            deleted = response.Attributes ?? [];
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            return Raced(entity, marked, ex.Item, $"not deleted, and it keeps {actorMark}", ExitCodes.PartlyDone);
-        }
-        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
-        {
-            return Lost(entity, ex);
-        }
-        var unseen = AddedNames(deleted, marked);
-        return unseen.Count == 0
-            ? new UndoOutcome(ExitCodes.Ok, $"Deleted: {entity.AuditKey} did not exist then; {actorMark} was written first, so the audit trail names who removed it.")
-            : await WriteBackAsync(entity, plan.Key, deleted, unseen, actorMark).ConfigureAwait(false);
-    }
 
-    /// <summary>The item a delete removed with attributes it had not seen, put back as it was; if that cannot be done, what was lost, said whole.</summary>
-    private async Task<UndoOutcome> WriteBackAsync(EntityRef entity, IReadOnlyDictionary<string, StreamValue> key,
-        Dictionary<string, AttributeValue> deleted, List<string> unseen, string actorMark)
-    {
-        var image = AttributeValueMapper.FromSdk(deleted);
-        var names = string.Join(", ", unseen);
-        var writtenBack = new UndoOutcome(ExitCodes.PartlyDone,
-            $"Not deleted: a change added {names} between the actor mark and the delete, which the delete's condition cannot see; " +
-            $"{entity.AuditKey} was written back as that change left it (with {actorMark}), so the audit trail shows a REMOVE and an INSERT.");
-        string Removed(string why) =>
-            $"The delete removed {names}, which a change had added between the actor mark and the delete, and {why}. What it removed: " +
-            string.Join(", ", unseen.Select(n => $"{n} = {ValueText.Format(image[n])}")) + "; the audit trail's REMOVE record holds the whole item.";
-        try
+        async Task<Dictionary<string, AttributeValue>?> WriteBackAsync()
         {
-            await CallAsync(entity.TableName, () => dynamo.PutItemAsync(ConditionalWrites.WriteBack(entity.TableName, key, deleted)), transportIsFinal: false).ConfigureAwait(false);
-            return writtenBack;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return new UndoOutcome(ExitCodes.Failed, Removed($"{entity.AuditKey} could not be written back: an item was made there since, and it stands"));
-        }
-        catch (Exception ex) when (RetryPolicy.IsOutcomeUnknown(ex))
-        {
-            var now = await CurrentAsync(entity, key).ConfigureAwait(false);
-            return now is not null && AttributeValueEquality.MapEquals(now, image)
-                ? writtenBack
-                : new UndoOutcome(ExitCodes.Failed, Removed($"the answer to writing it back was lost ({DynamoDbErrors.Describe(ex)}) and {entity.AuditKey} is not as it was"));
+            await CallAsync(table, () => dynamo.PutItemAsync(ConditionalWrites.WriteBack(table, key, undo.Deleted!)), transportIsFinal: false).ConfigureAwait(false);
+            return null;
         }
     }
-
-    private static UndoOutcome Raced(EntityRef entity, IReadOnlyDictionary<string, StreamValue>? expected, Dictionary<string, AttributeValue>? found, string result, int exitCode)
-    {
-        var now = found is { Count: > 0 } ? AttributeValueMapper.FromSdk(found) : null;
-        var what = found is null ? "" : now is null ? " (it was deleted)" : $" (it changed in {string.Join(", ", ItemDiff.Between(expected, now).Select(c => c.Path))})";
-        return new UndoOutcome(exitCode, $"{entity.AuditKey} changed between the undo's read and its write{what}: {result}.");
-    }
-
-    private static UndoOutcome Lost(EntityRef entity, Exception ex)
-        => new(ExitCodes.Failed, $"The answer to a write of the undo was lost ({DynamoDbErrors.Describe(ex)}): look at `history` of {entity.AuditKey} before trying again.");
-
-    private static List<string> AddedNames(Dictionary<string, AttributeValue>? old, IReadOnlyDictionary<string, StreamValue>? expected)
-        => (old ?? []).Keys.Where(n => expected is null || !expected.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>AWS errors as one line that says what to check.</summary>
     /// <param name="transportIsFinal">False for a write, whose lost answer the caller settles by reading back.</param>

@@ -94,13 +94,13 @@ public static class ConditionalWrites
     /// Puts a deleted item back exactly as the delete's ALL_OLD had it, only where no item has been
     /// made since: a write that came after the delete is never overwritten.
     /// </summary>
-    public static PutItemRequest WriteBack(string table, IReadOnlyDictionary<string, StreamValue> key, Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> deleted)
+    public static PutItemRequest WriteBack(string table, IReadOnlyDictionary<string, StreamValue> key, IReadOnlyDictionary<string, StreamValue> deleted)
     {
         var expression = new Expression(key);
         return new PutItemRequest
         {
             TableName = table,
-            Item = deleted,
+            Item = AttributeValueMapper.ToSdk(deleted),
             ConditionExpression = expression.Matches(null),
             ExpressionAttributeNames = expression.Names,
             ReturnValuesOnConditionCheckFailure = Amazon.DynamoDBv2.ReturnValuesOnConditionCheckFailure.ALL_OLD,

@@ -7,6 +7,9 @@ namespace Functions.LocalRun;
 /// <summary>A step whose outcome is not what the suite promises (a replay that changed something, say).</summary>
 public sealed class StoryCheckException(string message) : Exception(message);
 
+/// <summary>A step failed (its reason is printed): the steps after it, which build on it, are not run.</summary>
+public sealed class StoryStoppedException(string step, Exception reason) : Exception($"{step} failed", reason);
+
 /// <summary>A function answered its event with an error (its own, an init error, a timeout).</summary>
 public sealed class FunctionErrorException(string errorType, string message) : Exception(message)
 {
@@ -24,25 +27,32 @@ public sealed class Story(IAnsiConsole console)
 
     public IAnsiConsole Console => console;
 
-    /// <returns>False when the step failed; its reason is printed.</returns>
-    public async Task<bool> StepAsync(string title, Func<Task> body)
+    /// <summary>One step: its heading, then its body, whose result the steps after it are given.</summary>
+    /// <exception cref="StoryStoppedException">The step failed: its reason is printed, and the story stops (later steps build on it).</exception>
+    public async Task<T> StepAsync<T>(string title, Func<Task<T>> body)
     {
         _step++;
         console.WriteLine();
         console.Write(new Markup($"[bold]{_step}. {Markup.Escape(title)}[/]\n"));
         try
         {
-            await body().ConfigureAwait(false);
-            return true;
+            return await body().ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The story's last word on a step: one line, never a stack trace.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             console.Write(new Markup($"[red]✗ {Markup.Escape(title)} failed: {Markup.Escape(Why(ex))}[/]\n"));
-            return false;
+            throw new StoryStoppedException(title, ex);
         }
     }
+
+    /// <summary>A step that only tells (and checks): nothing for the steps after it.</summary>
+    public Task StepAsync(string title, Func<Task> body) => StepAsync(title, async () =>
+    {
+        await body().ConfigureAwait(false);
+        return true;
+    });
 
     public void Line(string text) => console.Write(new Text(text + "\n"));
 

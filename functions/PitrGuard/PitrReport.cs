@@ -1,0 +1,13 @@
+namespace Functions.PitrGuard;
+
+/// <summary>The function's response: PITR compliance and readiness findings, table by table.</summary>
+public sealed record PitrReport
+{
+    public required string Mode { get; init; }
+    public required DateTimeOffset CheckedAt { get; init; }
+    public required string Source { get; init; }
+    public int RecoveryDays { get; init; }
+    public required PitrCounts Counts { get; init; }
+    public required IReadOnlyList<TablePitrResult> Tables { get; init; }
+    public required SortedDictionary<string, int> Calls { get; init; }
+}
