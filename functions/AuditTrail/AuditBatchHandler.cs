@@ -1,10 +1,4 @@
 using System.Globalization;
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Runtime;
-using Functions.Common.Streams;
 
 namespace Functions.AuditTrail;
 

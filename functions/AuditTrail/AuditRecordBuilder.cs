@@ -1,8 +1,4 @@
 using System.Globalization;
-using Functions.Common.Audit;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Tables;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;

@@ -1,5 +1,3 @@
-using Functions.Common.Streams;
-
 namespace Functions.AuditTrail;
 
 /// <summary>A stream record that cannot become an audit item; the message never holds item values.</summary>

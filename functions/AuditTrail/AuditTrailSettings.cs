@@ -1,7 +1,4 @@
 using System.Globalization;
-using Functions.Common.Audit;
-using Functions.Common.Runtime;
-using Functions.Common.Tables;
 
 namespace Functions.AuditTrail;
 

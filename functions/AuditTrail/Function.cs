@@ -1,9 +1,3 @@
-using Functions.Common.DynamoDb;
-using Functions.Common.Hosting;
-using Functions.Common.Logging;
-using Functions.Common.Streams;
-using Functions.Common.Tables;
-
 namespace Functions.AuditTrail;
 
 /// <summary>
@@ -17,11 +11,6 @@ public sealed class Function : StreamFunction<AuditEntry>
     public static readonly StreamBatchNames Names = new(
         Summary: "audit batch processed", FailedRecord: "record not audited",
         SucceededMetric: AuditMetrics.RecordsAudited, FailedMetric: AuditMetrics.RecordsFailed);
-
-    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
-    public Function(FunctionServices services) : this(services, AuditTrailSettings.FromEnvironment())
-    {
-    }
 
     public Function(FunctionServices services, AuditTrailSettings settings)
         : base(services, new AuditBatchHandler(settings, new BatchWriter(services.DynamoDb, services.Retry())), Names,

@@ -1,5 +1,3 @@
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;

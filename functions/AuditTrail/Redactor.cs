@@ -1,7 +1,3 @@
-using Functions.Common.DynamoDb;
-using Functions.Common.Audit;
-using Functions.Events;
-using Functions.Events.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;

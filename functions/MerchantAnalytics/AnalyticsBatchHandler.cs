@@ -1,12 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Runtime;
-using Functions.Common.Streams;
-using Functions.Common.Tables;
-
 namespace Functions.MerchantAnalytics;
 
 /// <summary>

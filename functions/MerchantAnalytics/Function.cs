@@ -1,6 +1,3 @@
-using Functions.Common.Hosting;
-using Functions.Common.Streams;
-
 namespace Functions.MerchantAnalytics;
 
 /// <summary>

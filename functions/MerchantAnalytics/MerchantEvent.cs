@@ -1,5 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-
 namespace Functions.MerchantAnalytics;
 
 /// <summary>The key of a daily rollup: one merchant, one event type, one UTC day.</summary>

@@ -1,10 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.Audit;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Streams;
-using Functions.Common.Tables;
-
 namespace Functions.MerchantAnalytics;
 
 /// <summary>A stream record that cannot become a merchant event; the message never holds item values.</summary>

@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.Tables;
-
 namespace Functions.MerchantAnalytics;
 
 /// <summary>What a set of events adds to one rollup: a count, and one exact sum per currency.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Functions.NightlyBackup;
 
 /// <summary>
@@ -16,12 +14,10 @@ public sealed class BackupRunOptions
     public List<string>? Tables { get; init; }
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    PropertyNameCaseInsensitive = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    AllowTrailingCommas = true,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(BackupRunOptions))]
 [JsonSerializable(typeof(BackupRunSummary))]
-public sealed partial class BackupJsonContext : JsonSerializerContext;
+public sealed partial class BackupJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the functions' one JSON convention (FunctionJson).</summary>
+    public static BackupJsonContext Wire { get; } = new(FunctionJson.Options());
+}

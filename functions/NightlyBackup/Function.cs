@@ -1,15 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using System.Text.Json.Serialization.Metadata;
-using Functions.Common.DynamoDb;
-using Functions.Common.Hosting;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Logging;
-using Functions.Common.Metrics;
-using Functions.Common.Runtime;
-using Functions.Common.Scheduled;
-
 namespace Functions.NightlyBackup;
 
 /// <summary>
@@ -23,18 +11,13 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
     /// <summary>How far a run's time may be ahead of the function's clock: clock skew, not a night still to come.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
-    public Function(FunctionServices services) : this(services, BackupSettings.FromEnvironment())
-    {
-    }
-
     /// <summary>
     /// CreateBackup answers LimitExceededException when too many control-plane operations run at
     /// once, DeleteBackup BackupInUseException while a backup is busy: both pass, so they are retried.
     /// </summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("LimitExceededException", "BackupInUseException");
 
-    public JsonTypeInfo<BackupRunSummary> ResponseType => BackupJsonContext.Default.BackupRunSummary;
+    public JsonTypeInfo<BackupRunSummary> ResponseType => BackupJsonContext.Wire.BackupRunSummary;
 
     /// <summary>
     /// The whole run. Throws <see cref="BackupRunFailedException"/> after every other table is
@@ -43,7 +26,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
     /// </summary>
     public async Task<BackupRunSummary> RunAsync(ReadOnlyMemory<byte> payload, InvocationDeadline deadline)
     {
-        var run = ScheduledInvocations.Parse(payload.Span, BackupJsonContext.Default.BackupRunOptions, services.Clock);
+        var run = ScheduledInvocations.Parse(payload.Span, BackupJsonContext.Wire.BackupRunOptions, services.Clock);
         if (run.Options.Tables is { Count: 0 })
             throw new InvalidEventException("\"tables\" is empty: leave it out to back up every table of the environment.");
         RefuseFutureNight(run.ScheduledTime);
@@ -138,7 +121,7 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
         MinKeep = settings.MinKeep,
         Counts = BackupCounts.Of(results),
         Tables = results,
-        Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
+        Calls = controlPlane.CallCounts(),
     };
 
     private void Report(BackupRunSummary summary)

@@ -1,9 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Functions.Common.DynamoDb;
-using Functions.Common.Runtime;
-using Functions.Common.Scheduled;
 
 namespace Functions.NightlyBackup;
 
@@ -26,7 +21,7 @@ internal sealed class TableBackup(IAmazonDynamoDB dynamoDb, ControlPlane control
         try
         {
             if (await TableTags.HasAsync(dynamoDb, controlPlane, tableArn, SkipTagKey, SkipTagValue, deadline).ConfigureAwait(false))
-                return result with { Outcome = BackupOutcome.SkippedByTag, Reason = $"tagged {SkipTagKey}={SkipTagValue}", Backup = null };
+                return result with { Outcome = BackupOutcome.SkippedTag, Reason = $"tagged {SkipTagKey}={SkipTagValue}", Backup = null };
 
             backups = await ListBackupsAsync(table).ConfigureAwait(false);
             if (NightlyDuplicates.Of(name, backups).Kept is { } tonight)

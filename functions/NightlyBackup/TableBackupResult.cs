@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Functions.NightlyBackup;
 
 /// <summary>One table's night, as the summary reports it.</summary>

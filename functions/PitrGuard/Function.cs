@@ -1,16 +1,3 @@
-using Amazon.DynamoDBv2;
-using Functions.Common.Audit;
-using System.Text.Json.Serialization.Metadata;
-using Functions.Common.DynamoDb;
-using Functions.Common.Hosting;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Logging;
-using Functions.Common.Metrics;
-using Functions.Common.Runtime;
-using Functions.Common.Scheduled;
-using Functions.Common.Tables;
-
 namespace Functions.PitrGuard;
 
 /// <summary>
@@ -20,17 +7,11 @@ namespace Functions.PitrGuard;
 public sealed class Function(FunctionServices services, PitrSettings settings) : IFunction<PitrReport>
 {
     public const string Service = "pitr-guard";
-    private readonly TableAuditWriter _audit = services.AuditWriter();
-
-    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
-    public Function(FunctionServices services) : this(services, PitrSettings.FromEnvironment())
-    {
-    }
 
     /// <summary>PITR cannot be turned on for a moment after a table is created: ContinuousBackupsUnavailableException passes.</summary>
     public static RetryOptions ControlPlaneRetry => ControlPlane.DefaultRetryOptions("ContinuousBackupsUnavailableException");
 
-    public JsonTypeInfo<PitrReport> ResponseType => PitrJsonContext.Default.PitrReport;
+    public JsonTypeInfo<PitrReport> ResponseType => PitrJsonContext.Wire.PitrReport;
 
     /// <summary>
     /// The whole check. Throws <see cref="PitrCheckFailedException"/> after every other table is
@@ -38,7 +19,7 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
     /// </summary>
     public async Task<PitrReport> RunAsync(ReadOnlyMemory<byte> payload, InvocationDeadline deadline)
     {
-        var run = ScheduledInvocations.Parse(payload.Span, PitrJsonContext.Default.PitrRunOptions, services.Clock);
+        var run = ScheduledInvocations.Parse(payload.Span, PitrJsonContext.Wire.PitrRunOptions, services.Clock);
         PitrMode mode;
         try
         {
@@ -51,7 +32,7 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
 
         var controlPlane = services.ControlPlane(ControlPlaneRetry, settings.Rates);
         var tables = await EnvironmentTables.ListOwnAsync(services, controlPlane, deadline).ConfigureAwait(false);
-        var check = new TablePitrCheck(services.DynamoDb, controlPlane, _audit, settings, services.Environment, deadline);
+        var check = new TablePitrCheck(services.DynamoDb, controlPlane, services.AuditWriter(), settings, services.Environment, deadline);
         var results = await TableSweep.RunAsync(tables, settings.Concurrency, deadline,
             table => check.RunAsync(table, mode, run.ScheduledTime),
             table => new TablePitrResult { Table = table, Outcome = PitrOutcome.NotReached, Reason = TableSweep.NotReachedReason }).ConfigureAwait(false);
@@ -73,7 +54,7 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
             RecoveryDays = settings.RecoveryDays,
             Counts = PitrCounts.Of(results),
             Tables = results,
-            Calls = new SortedDictionary<string, int>(controlPlane.Calls.ToDictionary(), StringComparer.Ordinal),
+            Calls = controlPlane.CallCounts(),
         };
     }
 

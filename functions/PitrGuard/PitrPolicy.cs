@@ -1,5 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-
 namespace Functions.PitrGuard;
 
 /// <summary>A table's point-in-time recovery as DescribeContinuousBackups tells it.</summary>

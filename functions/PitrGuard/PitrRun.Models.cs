@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Functions.PitrGuard;
 
 /// <summary>A run's options, from the event's detail: <c>{"mode": "report"}</c>. Unknown options are refused.</summary>
@@ -10,12 +8,10 @@ public sealed class PitrRunOptions
     public string? Mode { get; init; }
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    PropertyNameCaseInsensitive = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    AllowTrailingCommas = true,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(PitrRunOptions))]
 [JsonSerializable(typeof(PitrReport))]
-public sealed partial class PitrJsonContext : JsonSerializerContext;
+public sealed partial class PitrJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the functions' one JSON convention (FunctionJson).</summary>
+    public static PitrJsonContext Wire { get; } = new(FunctionJson.Options());
+}

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Functions.Common.DynamoDb;
 
 namespace Functions.PitrGuard;
 

@@ -1,11 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
-using Functions.Common.Runtime;
-using Functions.Common.Scheduled;
-using Functions.Common.Tables;
 
 namespace Functions.PitrGuard;
 

@@ -1,15 +1,4 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
-using Functions.Common.Audit;
-using System.Text.Json.Serialization.Metadata;
-using Functions.Common.DynamoDb;
-using Functions.Common.Hosting;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Logging;
-using Functions.Common.Metrics;
-using Functions.Common.Runtime;
-using Functions.Common.Tables;
 
 namespace Functions.ThrottleResponder;
 
@@ -23,14 +12,8 @@ namespace Functions.ThrottleResponder;
 public sealed class Function(FunctionServices services, ThrottleSettings settings) : IFunction<ThrottleResponse>
 {
     public const string Service = "throttle-responder";
-    private readonly TableAuditWriter _audit = services.AuditWriter();
 
-    /// <summary>The function's init in Lambda: its settings from the template's variables.</summary>
-    public Function(FunctionServices services) : this(services, ThrottleSettings.FromEnvironment())
-    {
-    }
-
-    public JsonTypeInfo<ThrottleResponse> ResponseType => ThrottleJsonContext.Default.ThrottleResponse;
+    public JsonTypeInfo<ThrottleResponse> ResponseType => ThrottleJsonContext.Wire.ThrottleResponse;
 
     /// <summary>
     /// One invocation. Throws <see cref="ThrottleResponseFailedException"/> after every other table
@@ -41,7 +24,7 @@ public sealed class Function(FunctionServices services, ThrottleSettings setting
     {
         // LimitExceededException is never retried here: TableSwitcher tells the daily switch quota
         // (final) from too many table operations at once and a limit DynamoDB does not name (waited out).
-        var switcher = new TableSwitcher(services.DynamoDb, services.ControlPlane(ControlPlane.DefaultRetryOptions()), _audit, settings,
+        var switcher = new TableSwitcher(services.DynamoDb, services.ControlPlane(ControlPlane.DefaultRetryOptions()), services.AuditWriter(), settings,
             services.Environment, services.Clock, deadline);
 
         var response = ManualCommandOf(payload.Span) is { } command
@@ -104,7 +87,7 @@ public sealed class Function(FunctionServices services, ThrottleSettings setting
         ManualCommand? command;
         try
         {
-            command = root.Deserialize(ThrottleJsonContext.Default.ManualCommand);
+            command = root.Deserialize(ThrottleJsonContext.Wire.ManualCommand);
         }
         catch (JsonException ex)
         {

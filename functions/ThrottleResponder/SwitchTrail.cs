@@ -1,10 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
-using Functions.Common.Runtime;
-using Functions.Common.Tables;
-
 namespace Functions.ThrottleResponder;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Functions.ThrottleResponder;
 
 /// <summary>What happened to one table (or to an alarm with no table of ours).</summary>

@@ -1,13 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Runtime;
-using Functions.Common.Scheduled;
-using Functions.Common.Tables;
 
 namespace Functions.ThrottleResponder;
 

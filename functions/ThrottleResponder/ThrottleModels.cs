@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Functions.ThrottleResponder;
 
 /// <summary>
@@ -14,12 +12,10 @@ public sealed class ManualCommand
     public bool DryRun { get; init; }
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    PropertyNameCaseInsensitive = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    AllowTrailingCommas = true,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(ManualCommand))]
 [JsonSerializable(typeof(ThrottleResponse))]
-public sealed partial class ThrottleJsonContext : JsonSerializerContext;
+public sealed partial class ThrottleJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the functions' one JSON convention (FunctionJson).</summary>
+    public static ThrottleJsonContext Wire { get; } = new(FunctionJson.Options());
+}

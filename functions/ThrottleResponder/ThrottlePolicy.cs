@@ -1,7 +1,3 @@
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Tables;
-
 namespace Functions.ThrottleResponder;
 
 /// <summary>A table an alarm says is throttled, what says so, and why it is throttled.</summary>

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Runtime;
 
 namespace Functions.IntegrationTests;
 

@@ -1,12 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 using Functions.Events;
 using Functions.MerchantAnalytics;
 
@@ -36,10 +27,7 @@ internal sealed class AnalyticsEnvironment
     public static async Task<AnalyticsEnvironment> CreateAsync(ILocalEngine backend)
     {
         var app = "ma" + Guid.NewGuid().ToString("N")[..8];
-        var context = TestTemplate.Context(app);
-        var streams = new Dictionary<string, string>();
-        foreach (var table in TableDefinition.ReadAll(context))
-            if (await table.CreateAsync(backend.Client) is { } arn) streams[table.TableName] = arn;
+        var (_, streams) = await TestTemplate.CreateTablesAsync(TestTemplate.Context(app), backend.Client);
         return new AnalyticsEnvironment(backend, app, streams);
     }
 

@@ -1,14 +1,6 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Functions.AuditTrail;
 using Functions.Events;
 using Functions.Events.Serialization;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 
@@ -23,9 +15,8 @@ internal sealed class AuditEnvironment
     private readonly LogCapture _logs = new();
 
     private AuditEnvironment(ILocalEngine engine, string app, IReadOnlyDictionary<string, string> streams,
-        IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client, TimeSpan timeout)
+        IReadOnlyDictionary<string, string> variables, IAmazonDynamoDB? client, TimeSpan? timeout)
     {
-        Timeout = timeout;
         _engine = engine;
         App = app;
         StreamArns = streams;
@@ -34,9 +25,6 @@ internal sealed class AuditEnvironment
         var services = TestFunctions.Services(variables, Functions.AuditTrail.Function.Service, client ?? engine.Client, _logs);
         Function = TestFunctions.Hosted(new Function(services, Settings), services, _logs, app, "AuditTrailFunction", timeout);
     }
-
-    /// <summary>How long each invocation has: the template's Timeout, or the test's.</summary>
-    public TimeSpan Timeout { get; }
 
     /// <summary>The function's environment variables as the template sets them (plus the test's).</summary>
     public IReadOnlyDictionary<string, string> Variables { get; }
@@ -53,15 +41,8 @@ internal sealed class AuditEnvironment
         IAmazonDynamoDB? client = null, string? app = null, TimeSpan? timeout = null)
     {
         app ??= NewApp();
-        var context = TestTemplate.Context(app);
-        var streams = new Dictionary<string, string>();
-        foreach (var table in TableDefinition.ReadAll(context))
-            if (await table.CreateAsync(engine.Client) is { } arn) streams[table.TableName] = arn;
-
-        var definition = FunctionDefinition.Read(context, "AuditTrailFunction");
-        var environment = definition.Environment.ToDictionary();
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) environment[name] = value;
-        return new AuditEnvironment(engine, app, streams, environment, client, timeout ?? TimeSpan.FromSeconds(definition.TimeoutSeconds));
+        var (_, streams) = await TestTemplate.CreateTablesAsync(TestTemplate.Context(app), engine.Client);
+        return new AuditEnvironment(engine, app, streams, TestFunctions.Variables(app, "AuditTrailFunction", variables), client, timeout);
     }
 
     public static string NewApp() => "it" + Guid.NewGuid().ToString("N")[..10];
@@ -75,7 +56,7 @@ internal sealed class AuditEnvironment
 
     public JsonObject LambdaEvent(string suffix, IEnumerable<JsonObject> records) => StreamsApi.ToLambdaEvent(records, StreamArns[Table(suffix)]);
 
-    /// <summary>Invokes the handler as the runtime loop does: the event's bytes and a deadline <see cref="Timeout"/> from now.</summary>
+    /// <summary>Invokes the handler as the runtime loop does: the event's bytes and Lambda's deadline (the template's Timeout or the test's).</summary>
     public async Task<(JsonElement Response, JsonElement Summary)> InvokeAsync(JsonObject lambdaEvent)
     {
         var response = await Function.HandleAsync(lambdaEvent.ToJsonString());

@@ -1,8 +1,5 @@
-using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Functions.AuditCli;
-using Functions.Common.DynamoDb;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 

@@ -1,8 +1,5 @@
 using System.Net.Http;
-using System.Text.Json;
-using Amazon.DynamoDBv2.Model;
 using Functions.AuditCli;
-using Functions.Common.DynamoDb;
 using Functions.Events;
 using Functions.Events.Serialization;
 using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;

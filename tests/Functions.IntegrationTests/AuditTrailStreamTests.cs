@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2.Model;
 using Functions.AuditTrail;
 
 namespace Functions.IntegrationTests;

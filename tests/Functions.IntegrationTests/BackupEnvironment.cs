@@ -1,11 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 using Functions.NightlyBackup;
 
 namespace Functions.IntegrationTests;
@@ -54,12 +46,7 @@ internal sealed class BackupEnvironment
     {
         var app = "bk" + Guid.NewGuid().ToString("N")[..8];
         var context = TestTemplate.Context(app);
-        var tables = new List<string>();
-        foreach (var table in TableDefinition.ReadAll(context))
-        {
-            await table.CreateAsync(moto.Client);
-            tables.Add(table.TableName);
-        }
+        var (tables, _) = await TestTemplate.CreateTablesAsync(context, moto.Client);
         var prefix = $"{app}-dev-";
         var extra = Enumerable.Range(1, extraTables).Select(i => $"{prefix}extra-{i:D2}")
             .Append(prefix + "archive")

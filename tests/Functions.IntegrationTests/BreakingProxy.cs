@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 

@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>What the data-plane tests rely on DynamoDB Local for, and moto does not have.</summary>

@@ -1,5 +1,3 @@
-using Functions.DevKit;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Functions.DevKit;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>What a function's EMF record must be for the environment's dashboard to show it.</summary>

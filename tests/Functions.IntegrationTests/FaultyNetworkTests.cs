@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Functions.AuditTrail;
-using Functions.Common.DynamoDb;
 
 namespace Functions.IntegrationTests;
 

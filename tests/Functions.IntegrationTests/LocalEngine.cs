@@ -1,6 +1,4 @@
-using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Functions.DevKit;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2.Model;
 using Functions.Events;
 using Functions.MerchantAnalytics;
 

@@ -1,5 +1,3 @@
-using Functions.DevKit;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>moto_server: the control plane (backups, PITR, tags, UpdateTable) and CloudFormation.</summary>

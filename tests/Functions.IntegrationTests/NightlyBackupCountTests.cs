@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Functions.NightlyBackup;
 
 namespace Functions.IntegrationTests;

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Functions.Common.DynamoDb;
 using Functions.NightlyBackup;
 
 namespace Functions.IntegrationTests;

@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 
@@ -261,7 +256,7 @@ public sealed class PackagedFunctionTests(MotoFixture moto, FunctionPackagesFixt
     private async Task<string> TablesAsync(string billingMode = "PAY_PER_REQUEST", AmazonDynamoDBClient? client = null)
     {
         var app = "pk" + Guid.NewGuid().ToString("N")[..10];
-        foreach (var table in TableDefinition.ReadAll(Context(app, billingMode))) await table.CreateAsync(client ?? moto.Client);
+        await TestTemplate.CreateTablesAsync(Context(app, billingMode), client ?? moto.Client);
         return app;
     }
 

@@ -1,10 +1,3 @@
-using System.Text;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 using Functions.PitrGuard;
 
 namespace Functions.IntegrationTests;
@@ -37,12 +30,7 @@ internal sealed class PitrEnvironment
     {
         var app = "pg" + Guid.NewGuid().ToString("N")[..8];
         var context = TestTemplate.Context(app);
-        var tables = new List<string>();
-        foreach (var table in TableDefinition.ReadAll(context))
-        {
-            await table.CreateAsync(moto.Client);
-            tables.Add(table.TableName);
-        }
+        var (tables, _) = await TestTemplate.CreateTablesAsync(context, moto.Client);
         // Tagged at creation: moto's answer to TagResource fails the SDK's CRC32 check.
         tables.Add($"{app}-dev-legacy");
         await BackupEnvironment.CreateTableAsync(moto, tables[^1], [new Tag { Key = "pitr", Value = "off" }]);

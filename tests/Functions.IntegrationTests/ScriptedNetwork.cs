@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Functions.Common.DynamoDb;
 
 namespace Functions.IntegrationTests;
 

@@ -1,5 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Functions.NightlyBackup;
 using Functions.ThrottleResponder;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 

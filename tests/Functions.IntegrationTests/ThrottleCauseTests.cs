@@ -1,4 +1,3 @@
-using Amazon.DynamoDBv2.Model;
 using Functions.ThrottleResponder;
 
 namespace Functions.IntegrationTests;

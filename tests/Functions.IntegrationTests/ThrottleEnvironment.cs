@@ -1,10 +1,3 @@
-using System.Text;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 using Functions.ThrottleResponder;
 
 namespace Functions.IntegrationTests;

@@ -1,4 +1,3 @@
-using Amazon.DynamoDBv2.Model;
 using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.ThrottleResponder;

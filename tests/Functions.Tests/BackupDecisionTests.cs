@@ -1,3 +1,4 @@
+using Functions.Common.Logging;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Functions.NightlyBackup;
@@ -204,14 +205,14 @@ public partial class BackupDecisionTests
     [InlineData(BackupOutcome.Created, "created")]
     [InlineData(BackupOutcome.WouldCreate, "would-create")]
     [InlineData(BackupOutcome.Exists, "exists")]
-    [InlineData(BackupOutcome.SkippedByTag, "skipped-tag")]
+    [InlineData(BackupOutcome.SkippedTag, "skipped-tag")]
     [InlineData(BackupOutcome.InUse, "in-use")]
     [InlineData(BackupOutcome.NotFound, "not-found")]
     [InlineData(BackupOutcome.Failed, "failed")]
     [InlineData(BackupOutcome.NotReached, "not-reached")]
     public void Each_outcome_is_written_as_the_string_the_summary_and_its_log_line_always_gave(BackupOutcome outcome, string written)
     {
-        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = outcome, Created = true }, BackupJsonContext.Default.TableBackupResult);
+        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = outcome, Created = true }, BackupJsonContext.Wire.TableBackupResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"{{written}}"}""", json);
         Assert.Equal(written, outcome.WireName());
@@ -224,7 +225,7 @@ public partial class BackupDecisionTests
     [InlineData(PruneOutcome.Failed, "failed")]
     public void Each_prune_outcome_is_written_as_the_string_the_summary_always_gave(PruneOutcome prune, string written)
     {
-        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = BackupOutcome.Created, Prune = prune }, BackupJsonContext.Default.TableBackupResult);
+        var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = BackupOutcome.Created, Prune = prune }, BackupJsonContext.Wire.TableBackupResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"created","prune":"{{written}}"}""", json);
         Assert.Equal(written, prune.WireName());
@@ -255,7 +256,7 @@ public partial class BackupDecisionTests
         var counts = BackupCounts.Of([
             Result(BackupOutcome.Created, created: true, PruneOutcome.Done, pruned: 2, duplicates: 1),
             Result(BackupOutcome.Exists, prune: PruneOutcome.Failed, pruned: 1),
-            Result(BackupOutcome.SkippedByTag), Result(BackupOutcome.NotFound), Result(BackupOutcome.WouldCreate),
+            Result(BackupOutcome.SkippedTag), Result(BackupOutcome.NotFound), Result(BackupOutcome.WouldCreate),
             Result(BackupOutcome.Failed), Result(BackupOutcome.NotReached), Result(BackupOutcome.InUse),
         ]);
 

@@ -1,3 +1,4 @@
+using Functions.Common.Logging;
 using System.Text.Json;
 using Functions.Common.Audit;
 using Functions.PitrGuard;
@@ -132,7 +133,7 @@ public class PitrDecisionTests
     [InlineData(PitrOutcome.NotReached, "not-reached")]
     public void Each_outcome_is_written_as_the_string_the_report_always_gave(PitrOutcome outcome, string written)
     {
-        var json = JsonSerializer.Serialize(new TablePitrResult { Table = "t", Outcome = outcome }, PitrJsonContext.Default.TablePitrResult);
+        var json = JsonSerializer.Serialize(new TablePitrResult { Table = "t", Outcome = outcome }, PitrJsonContext.Wire.TablePitrResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"{{written}}","findings":[]}""", json);
         Assert.Equal(written, outcome.WireName());

@@ -15,10 +15,10 @@ public class ScheduledRunTests
     private static readonly string EventsDirectory = Functions.DevKit.RepoLayout.Find(AppContext.BaseDirectory).EventsDirectory;
 
     private static ScheduledInvocation<BackupRunOptions> Parse(string json, TimeProvider? clock = null)
-        => ScheduledInvocations.Parse(Encoding.UTF8.GetBytes(json), BackupJsonContext.Default.BackupRunOptions, clock ?? new ManualClock());
+        => ScheduledInvocations.Parse(Encoding.UTF8.GetBytes(json), BackupJsonContext.Wire.BackupRunOptions, clock ?? new ManualClock());
 
     private static ScheduledInvocation<BackupRunOptions> ParseFile(string file, TimeProvider? clock = null)
-        => ScheduledInvocations.Parse(File.ReadAllBytes(Path.Combine(EventsDirectory, file)), BackupJsonContext.Default.BackupRunOptions, clock ?? new ManualClock());
+        => ScheduledInvocations.Parse(File.ReadAllBytes(Path.Combine(EventsDirectory, file)), BackupJsonContext.Wire.BackupRunOptions, clock ?? new ManualClock());
 
     [Fact]
     public void A_rule_event_names_the_night_of_its_time_even_when_retried_after_midnight()

@@ -1,3 +1,4 @@
+using Functions.Common.Logging;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Functions.Events;
@@ -207,7 +208,7 @@ public class ThrottleDecisionTests
     public void Each_outcome_is_written_as_the_string_the_response_and_its_log_line_always_gave(ThrottleOutcome outcome, string written)
     {
         var json = JsonSerializer.Serialize(new TableResponse { Table = "t", Outcome = outcome, CountsAs = ThrottleMetrics.TablesSwitched },
-            ThrottleJsonContext.Default.TableResponse);
+            ThrottleJsonContext.Wire.TableResponse);
 
         Assert.Equal($$"""{"table":"t","outcome":"{{written}}"}""", json);
         Assert.Equal(written, outcome.WireName());

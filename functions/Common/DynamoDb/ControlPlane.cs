@@ -26,6 +26,9 @@ public sealed class ControlPlane(RetryPolicy retry, OperationPacer pacer)
     /// <summary>Attempts made per operation, retries included.</summary>
     public IReadOnlyDictionary<string, int> Calls => _calls;
 
+    /// <summary>The attempts per operation, in the order of their names: what a run's report says it cost.</summary>
+    public SortedDictionary<string, int> CallCounts() => new(_calls.ToDictionary(), StringComparer.Ordinal);
+
     /// <summary>
     /// One call, paced and retried. A call that is not idempotent (CreateBackup makes a second
     /// backup if sent twice) is not resent when its outcome is unknown (a lost connection, a

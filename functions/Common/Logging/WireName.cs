@@ -1,16 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Serialization;
 
 namespace Functions.Common.Logging;
 
 /// <summary>
-/// An enum value as the function's JSON response writes it (its <c>JsonStringEnumMemberName</c>),
-/// so that log lines and error messages say an outcome exactly as the response does, from the one
-/// declaration on the enum. Through the source-generated type info: no reflection.
+/// An outcome enum written as the suite's responses have always written it: its name in
+/// kebab-case (<c>WouldCreate</c> is "would-create"). Put on the enum; source-generated JSON
+/// takes it without reflection (a <see cref="JsonStringEnumConverter{TEnum}"/>, which Native AOT
+/// supports).
 /// </summary>
-public static class WireName
+public sealed class WireEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
+    where TEnum : struct, Enum;
+
+/// <summary>An outcome as its JSON says it, for log lines and messages: one spelling everywhere.</summary>
+public static class WireNames
 {
-    public static string Of<TEnum>(TEnum value, JsonTypeInfo<TEnum> typeInfo) where TEnum : struct, Enum
-        => JsonSerializer.SerializeToElement(value, typeInfo).GetString()
-           ?? throw new InvalidOperationException($"{typeof(TEnum).Name}.{value} is not written as a string.");
+    public static string WireName<TEnum>(this TEnum value) where TEnum : struct, Enum
+        => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }

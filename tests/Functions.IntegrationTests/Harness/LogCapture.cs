@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Functions.IntegrationTests;
 
 /// <summary>A function's log sink in a test: its structured lines and its EMF metric records.</summary>

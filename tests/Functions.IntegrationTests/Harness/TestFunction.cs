@@ -1,11 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using Amazon.DynamoDBv2;
-using Functions.Common.DynamoDb;
 using Functions.Common.Hosting;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
 
 namespace Functions.IntegrationTests;
 
