@@ -5,13 +5,6 @@ using Functions.Events;
 namespace Functions.Events.Serialization;
 
 /// <summary>
-/// A value DynamoDB would refuse, or a record field of the wrong shape; the message names the
-/// problem, never the value. Its own type, so the stream batch reader tells it from the JSON
-/// reader's syntax errors (which fail the whole batch); converters rethrow it as JsonException.
-/// </summary>
-internal sealed class MalformedValueException(string message) : Exception(message);
-
-/// <summary>
 /// Reads DynamoDB's typed JSON (<c>{"S":"x"}</c>, <c>{"N":"1"}</c>, ...) strictly, in one pass,
 /// so a malformed record fails on its own instead of landing half-understood: numbers as
 /// DynamoDB accepts them, sets not empty and without a member twice, maps and lists at most

@@ -4,12 +4,6 @@ using Functions.Events;
 
 namespace Functions.Events.Serialization;
 
-/// <summary>One record of a stream batch: parsed, or the reason it could not be.</summary>
-public sealed record StreamBatchEntry(string SequenceNumber, DynamodbStreamRecord? Record, string? Error)
-{
-    public bool IsValid => Record is not null;
-}
-
 /// <summary>
 /// Parses a DynamoDB stream event record by record, so one malformed record is reported by its
 /// sequence number while the rest of the batch is processed. Only an event that is not JSON at

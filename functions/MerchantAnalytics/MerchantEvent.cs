@@ -1,11 +1,5 @@
 namespace Functions.MerchantAnalytics;
 
-/// <summary>The key of a daily rollup: one merchant, one event type, one UTC day.</summary>
-public readonly record struct RollupKey(string MerchantId, string EventType, DateOnly Day)
-{
-    public string SortKey => $"daily.{EventType}#{Day:yyyy-MM-dd}";
-}
-
 /// <summary>One business change of a merchant: its event item, and what it adds to its day's rollup.</summary>
 public sealed record MerchantEvent(
     string MerchantId, string SortKey, string EventType, Dictionary<string, AttributeValue> Item,

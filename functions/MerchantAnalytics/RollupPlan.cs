@@ -1,26 +1,5 @@
 namespace Functions.MerchantAnalytics;
 
-/// <summary>What a set of events adds to one rollup: a count, and one exact sum per currency.</summary>
-public sealed class RollupDelta
-{
-    /// <summary>The sum of amounts without a currency.</summary>
-    public const string TotalAttribute = "total";
-
-    public long Count { get; private set; }
-    public SortedDictionary<string, DecimalAmount> Sums { get; } = new(StringComparer.Ordinal);
-
-    public void Add(MerchantEvent change)
-    {
-        Count++;
-        if (change.Amount is not { } amount) return;
-        var attribute = SumAttribute(change.Currency);
-        Sums[attribute] = Sums.TryGetValue(attribute, out var sum) ? sum + amount : amount;
-    }
-
-    /// <summary><c>total</c>, or <c>total_USD</c> for amounts in USD: currencies are never added together.</summary>
-    public static string SumAttribute(string? currency) => currency is null ? TotalAttribute : $"{TotalAttribute}_{currency}";
-}
-
 /// <summary>One TransactWriteItems: the events it proves counted, and the rollups it adds them to.</summary>
 public sealed class TransactionPlan
 {
@@ -111,35 +90,5 @@ public sealed class TransactionPlan
             });
         }
         return actions;
-    }
-}
-
-/// <summary>
-/// Packs a batch's events into as few transactions as DynamoDB's 100 actions allow: the events
-/// of one rollup go together, so a rollup is updated once per transaction with their sum. The
-/// same batch always packs the same way, so a replay costs what the first delivery did.
-/// </summary>
-public static class RollupPlanner
-{
-    public static List<TransactionPlan> Plan(IEnumerable<(int Index, MerchantEvent Event)> events)
-    {
-        var plans = new List<TransactionPlan>();
-        var current = new TransactionPlan();
-        var groups = events
-            .GroupBy(e => e.Event.Rollup)
-            .OrderBy(g => g.Key.MerchantId, StringComparer.Ordinal).ThenBy(g => g.Key.SortKey, StringComparer.Ordinal);
-        foreach (var group in groups)
-            foreach (var (index, change) in group.OrderBy(e => e.Index))
-            {
-                var needed = current.Rollups.ContainsKey(change.Rollup) ? 1 : 2;
-                if (current.Actions + needed > TransactionPlan.MaxActions)
-                {
-                    plans.Add(current);
-                    current = new TransactionPlan();
-                }
-                current.Add(index, change);
-            }
-        if (current.Events.Count > 0) plans.Add(current);
-        return plans;
     }
 }

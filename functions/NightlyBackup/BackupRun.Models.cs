@@ -13,11 +13,3 @@ public sealed class BackupRunOptions
     /// <summary>Only these tables: suffixes (orders) or full names (maip-dev-orders).</summary>
     public List<string>? Tables { get; init; }
 }
-
-[JsonSerializable(typeof(BackupRunOptions))]
-[JsonSerializable(typeof(BackupRunSummary))]
-public sealed partial class BackupJsonContext : JsonSerializerContext
-{
-    /// <summary>The context with the functions' one JSON convention (FunctionJson).</summary>
-    public static BackupJsonContext Wire { get; } = new(FunctionJson.Options());
-}

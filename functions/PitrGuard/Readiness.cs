@@ -1,19 +1,5 @@
 namespace Functions.PitrGuard;
 
-/// <summary>One item of the runbooks' production checklist a table does not meet (reported, never changed).</summary>
-public sealed record Finding(string Code, string Detail)
-{
-    public const string DeletionProtectionOff = "DELETION_PROTECTION_OFF";
-    public const string NoStream = "NO_STREAM";
-    public const string NoTtl = "NO_TTL";
-    public const string NoRecentBackup = "NO_RECENT_BACKUP";
-}
-
-/// <summary>What the checklist needs to know of a table. TtlEnabled is null when TTL was not asked (not ephemeral).</summary>
-public sealed record TableFacts(
-    string Name, bool IsBusinessTable, bool IsEphemeral, bool DeletionProtection, bool StreamEnabled,
-    bool? TtlEnabled, DateTimeOffset? LatestOnDemandBackup);
-
 /// <summary>The production-readiness checklist of the runbooks, beyond PITR.</summary>
 public static class Readiness
 {

@@ -138,10 +138,3 @@ public sealed class Function(FunctionServices services, ThrottleSettings setting
         services.Metrics.Publish(ThrottleMetrics.All.Select(m => new Metric(m, response.Results.Count(r => r.CountsAs == m))).ToList());
     }
 }
-
-/// <summary>A switch or restore failed; the log lines say which table and why.</summary>
-public sealed class ThrottleResponseFailedException(ThrottleResponse response)
-    : Exception(string.Join("; ", response.Results.Where(r => r.Outcome == ThrottleOutcome.Failed).Select(r => $"{r.Table}: {r.Reason}")))
-{
-    public ThrottleResponse Response { get; } = response;
-}

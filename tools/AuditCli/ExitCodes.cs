@@ -36,9 +36,3 @@ public static class ExitCodes
         (PartlyDone, "the undo wrote, but a change that came in between was kept: the item is not as it was at the time asked (the message says what)"),
     ];
 }
-
-/// <summary>A failure the tool reports in one line, with the exit code a script can act on.</summary>
-public sealed class CliException(int exitCode, string message) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
-}

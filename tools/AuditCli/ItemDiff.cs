@@ -7,13 +7,6 @@ using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 
-public enum ChangeKind
-{
-    Added,
-    Removed,
-    Changed,
-}
-
 /// <summary>One difference between two images, at an attribute path (<c>shipping.address.city</c>, <c>lines[2]</c>).</summary>
 public sealed record AttributeChange(string Path, ChangeKind Kind, AttributeValue? Before, AttributeValue? After);
 
@@ -52,59 +45,4 @@ public static class ItemDiff
                 Compare(AttributePath.Element(path, i), i < before.L.Count ? before.L[i] : null, i < after.L.Count ? after.L[i] : null, changes);
         else if (!AttributeValueEquality.DeepEquals(before, after)) changes.Add(new AttributeChange(path, ChangeKind.Changed, before, after));
     }
-}
-
-/// <summary>Document paths as DynamoDB writes them: <c>a.b</c>, <c>a[0]</c>.</summary>
-public static class AttributePath
-{
-    public static string Of(string name) => name;
-    public static string Member(string parent, string name) => $"{parent}.{name}";
-    public static string Element(string parent, int index) => $"{parent}[{index.ToString(CultureInfo.InvariantCulture)}]";
-}
-
-/// <summary>
-/// A value in one line for people: strings quoted, numbers as written, binary in base64, sets in
-/// PartiQL's &lt;&lt; &gt;&gt;, maps and lists like JSON. (--json prints DynamoDB's typed JSON instead.)
-/// </summary>
-public static class ValueText
-{
-    public static string Format(AttributeValue? value)
-    {
-        var text = new StringBuilder();
-        Append(text, value);
-        return text.ToString();
-    }
-
-    private static void Append(StringBuilder text, AttributeValue? value)
-    {
-        if (value is null) text.Append('-');
-        else if (value.S is not null) text.Append(Quote(value.S));
-        else if (value.N is not null) text.Append(value.N);
-        else if (value.B is not null) text.Append("b64:").Append(Convert.ToBase64String(value.B));
-        else if (value.SS is not null) Join(text, "<<", ">>", value.SS.Order(StringComparer.Ordinal), (t, s) => t.Append(Quote(s)));
-        else if (value.NS is not null) Join(text, "<<", ">>", value.NS, (t, n) => t.Append(n));
-        else if (value.BS is not null) Join(text, "<<", ">>", value.BS, (t, b) => t.Append("b64:").Append(Convert.ToBase64String(b)));
-        else if (value.M is not null)
-            Join(text, "{", "}", value.M.OrderBy(e => e.Key, StringComparer.Ordinal), (t, e) => { t.Append(Quote(e.Key)).Append(": "); Append(t, e.Value); });
-        else if (value.L is not null) Join(text, "[", "]", value.L, Append);
-        else if (value.BOOL is not null) text.Append(value.BOOL.Value ? "true" : "false");
-        else text.Append("null");
-    }
-
-    private static void Join<T>(StringBuilder text, string open, string close, IEnumerable<T> items, Action<StringBuilder, T> append)
-    {
-        text.Append(open);
-        var first = true;
-        foreach (var item in items)
-        {
-            if (!first) text.Append(", ");
-            first = false;
-            append(text, item);
-        }
-        text.Append(close);
-    }
-
-    // JSON's escapes for quotes and control characters; other characters as they are.
-    private static string Quote(string s)
-        => "\"" + System.Text.Json.JsonEncodedText.Encode(s, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping) + "\"";
 }

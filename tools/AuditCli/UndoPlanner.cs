@@ -5,25 +5,6 @@ using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;
 
-public enum UndoAction
-{
-    /// <summary>The item already is as it was then: nothing to write.</summary>
-    Nothing,
-    /// <summary>Write the image back (or create the item again).</summary>
-    PutBack,
-    /// <summary>The item did not exist then: delete it.</summary>
-    Delete,
-}
-
-/// <summary>
-/// What an undo will do. <see cref="Expected"/> is the item as the newest audit record has it
-/// (null: absent), which the write is conditional on; <see cref="Write"/> what it puts (null for a delete).
-/// </summary>
-public sealed record UndoPlan(
-    UndoAction Action, string Summary, IReadOnlyDictionary<string, AttributeValue> Key,
-    IReadOnlyDictionary<string, AttributeValue>? Expected, IReadOnlyDictionary<string, AttributeValue>? Write,
-    IReadOnlyList<AttributeChange> Diff, AuditChange? Basis);
-
 /// <summary>
 /// Decides an undo from the audit records of one item and the item as it is now. Pure: every
 /// refusal is a <see cref="CliException"/> with its reason and exit code, and nothing is written

@@ -10,12 +10,6 @@ public sealed class StoryCheckException(string message) : Exception(message);
 /// <summary>A step failed (its reason is printed): the steps after it, which build on it, are not run.</summary>
 public sealed class StoryStoppedException(string step, Exception reason) : Exception($"{step} failed", reason);
 
-/// <summary>A function answered its event with an error (its own, an init error, a timeout).</summary>
-public sealed class FunctionErrorException(string errorType, string message) : Exception(message)
-{
-    public string ErrorType { get; } = errorType;
-}
-
 /// <summary>
 /// The run told step by step: a heading, then one line or table. A step that fails says what
 /// failed and why in one line, and the story stops there (later steps build on earlier ones).

@@ -8,17 +8,6 @@ using Functions.Common.Tables;
 namespace Functions.Common.Audit;
 
 /// <summary>
-/// A change the suite made to a table's settings (PITR, billing mode), for the audit table: the
-/// setting before and after, who made it, and when.
-/// </summary>
-/// <param name="Details">More attributes of the record (the alarm behind a change, say).</param>
-/// <param name="DryRun">What would have been done: kept apart by its key and marked <c>dryRun</c>.</param>
-public sealed record TableChange(
-    string TableName, string EventName, DateTimeOffset ChangeTime, string Actor,
-    IReadOnlyDictionary<string, AttributeValue> Before, IReadOnlyDictionary<string, AttributeValue> After,
-    string? Reason = null, IReadOnlyDictionary<string, AttributeValue>? Details = null, bool DryRun = false);
-
-/// <summary>
 /// The audit item of a table change: <c>entityType#entityId</c> = <c>table#&lt;table name&gt;</c> and a
 /// <c>timestamp</c> shaped like the audit trail's (ISO time with milliseconds, then <c>#</c> and
 /// what distinguishes it: here the event name), so an operator's time-range query over one
@@ -83,40 +72,4 @@ public static class TableAuditRecord
         item.TryGetValue(Reason, out var reason) ? reason.S : null,
         item.Where(f => !Fields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
         item.TryGetValue(DryRun, out var dryRun) && dryRun.BOOL == true);
-}
-
-/// <summary>
-/// Writes table changes to the audit table once: the put is conditional on the key being new, so
-/// a replay of the same change (the same run's retry, another delivery of an alarm) finds its
-/// record and writes nothing. Each put carries its own id, so a put that landed but whose answer
-/// was lost, sent again, finds its own record and still knows it wrote it: a caller may count the
-/// change when, and only when, this returns true.
-/// </summary>
-public sealed class TableAuditWriter(IAmazonDynamoDB dynamoDb, string auditTable, RetryPolicy retry)
-{
-    public string AuditTable => auditTable;
-
-    /// <summary>True when written by this call; false when this very change was already audited.</summary>
-    public async Task<bool> PutOnceAsync(TableChange change, InvocationDeadline deadline)
-    {
-        var item = TableAuditRecord.Item(change);
-        var writeId = Guid.NewGuid().ToString("N");
-        item[TableAuditRecord.WriteId] = new AttributeValue { S = writeId };
-        try
-        {
-            await retry.ExecuteAsync(token => dynamoDb.PutItemAsync(new PutItemRequest
-            {
-                TableName = auditTable,
-                Item = item,
-                ConditionExpression = "attribute_not_exists(#pk)",
-                ExpressionAttributeNames = new() { ["#pk"] = TableCatalog.Audit.PartitionKey },
-                ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-            }, token), deadline, "PutItem (audit)").ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            return ex.Item is { } stored && stored.TryGetValue(TableAuditRecord.WriteId, out var id) && id.S == writeId;
-        }
-    }
 }

@@ -6,16 +6,6 @@ using Functions.Common.Runtime;
 
 namespace Functions.Common.DynamoDb;
 
-public sealed record RetryOptions
-{
-    /// <summary>Attempts of one call in all (the SDK client itself makes one: see DynamoDbClients).</summary>
-    public int MaxAttempts { get; init; } = 6;
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
-    /// <summary>Error codes retried on top of the throttling and server errors, e.g. LimitExceededException for CreateBackup.</summary>
-    public IReadOnlySet<string> AlsoRetry { get; init; } = new HashSet<string>(StringComparer.Ordinal);
-}
-
 /// <summary>
 /// The one place that decides whether a DynamoDB call is tried again and when: throttling,
 /// server errors and broken connections are retried with exponential backoff and full jitter,
@@ -154,38 +144,4 @@ public sealed class RetryPolicy
             }
         }
     }
-}
-
-/// <summary>
-/// Error descriptions safe for logs: the error code and status only. DynamoDB's messages can
-/// quote item values (a ValidationException names the offending value), so they are never kept.
-/// </summary>
-public static class DynamoDbErrors
-{
-    public static string Describe(Exception exception) => exception switch
-    {
-        AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode)
-            => $"{service.ErrorCode} (HTTP {(int)service.StatusCode})",
-        AmazonServiceException service => $"{service.GetType().Name} (HTTP {(int)service.StatusCode})",
-        _ => exception.GetType().Name,
-    };
-}
-
-/// <summary>The suite's DynamoDB client: one attempt per call and short timeouts, so RetryPolicy alone decides.</summary>
-public static class DynamoDbClients
-{
-    public static AmazonDynamoDBConfig Config() => new()
-    {
-        MaxErrorRetry = 0,
-        // AWSSDK.Core also resends, on its own and whatever MaxErrorRetry says, a request whose
-        // pooled connection ended before the answer (up to 10 times by default): DynamoDB may have
-        // carried it out, so a CreateBackup sent that way made one backup per resend, unseen.
-        // Off, the error reaches RetryPolicy, which resends only what is idempotent.
-        MaxStaleConnectionRetries = 0,
-        Timeout = TimeSpan.FromSeconds(10),
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-    };
-
-    /// <summary>Honours AWS_ENDPOINT_URL_DYNAMODB (moto locally), as the SDK does by default.</summary>
-    public static IAmazonDynamoDB Create() => new AmazonDynamoDBClient(Config());
 }

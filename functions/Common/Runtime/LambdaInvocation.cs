@@ -15,9 +15,3 @@ public sealed record LambdaInvocation(string RequestId, DateTimeOffset Deadline,
     public static LambdaInvocation Local(TimeSpan timeout, TimeProvider? clock = null)
         => new(Guid.NewGuid().ToString(), (clock ?? TimeProvider.System).GetUtcNow() + timeout);
 }
-
-/// <summary>
-/// A function's handler as the runtime loop calls it: the event's bytes in, the response's out,
-/// like RuntimeSupport's <c>Func&lt;Stream, ILambdaContext, Task&lt;Stream&gt;&gt;</c>.
-/// </summary>
-public delegate Task<Stream> LambdaHandler(Stream input, LambdaInvocation invocation);

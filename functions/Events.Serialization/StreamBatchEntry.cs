@@ -1,0 +1,11 @@
+using System.Text.Json;
+using static Functions.Events.DynamoDBEvent;
+using Functions.Events;
+
+namespace Functions.Events.Serialization;
+
+/// <summary>One record of a stream batch: parsed, or the reason it could not be.</summary>
+public sealed record StreamBatchEntry(string SequenceNumber, DynamodbStreamRecord? Record, string? Error)
+{
+    public bool IsValid => Record is not null;
+}

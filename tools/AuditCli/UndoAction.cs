@@ -1,0 +1,16 @@
+using Functions.Common.DynamoDb;
+using Functions.Events;
+using Functions.Events.Serialization;
+using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
+
+namespace Functions.AuditCli;
+
+public enum UndoAction
+{
+    /// <summary>The item already is as it was then: nothing to write.</summary>
+    Nothing,
+    /// <summary>Write the image back (or create the item again).</summary>
+    PutBack,
+    /// <summary>The item did not exist then: delete it.</summary>
+    Delete,
+}
