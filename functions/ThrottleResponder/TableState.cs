@@ -2,8 +2,6 @@ using System.Globalization;
 
 namespace Functions.ThrottleResponder;
 
-public sealed record IndexCapacity(string IndexName, long Read, long Write);
-
 /// <summary>A table as the responder needs to know it: status, billing mode, capacity of the table and each GSI.</summary>
 public sealed record TableState(
     string Name, string Status, string BillingMode, long Read, long Write, IReadOnlyList<IndexCapacity> Indexes,
