@@ -96,8 +96,13 @@ public sealed class StreamBatchProcessor(StructuredLogger logger, EmfMetrics met
     {
         if (ex is RecordRejectedException or InvalidEventException or DeadlineReachedException) return ex.Message;
         if (ex is Amazon.Runtime.AmazonServiceException) return DynamoDbErrors.Describe(ex);
-        var frame = new StackTrace(ex, fNeedFileInfo: false).GetFrame(0)?.GetMethod();
-        return frame is null ? ex.GetType().Name : $"{ex.GetType().Name} in {frame.DeclaringType?.Name}.{frame.Name}";
+        // DiagnosticMethodInfo, not StackFrame.GetMethod: it needs no reflection metadata, so it
+        // names the method in a Native AOT binary as in the JIT build (and the trimmer sees no use).
+        var frame = new StackTrace(ex, fNeedFileInfo: false).GetFrame(0);
+        var method = frame is null ? null : DiagnosticMethodInfo.Create(frame);
+        if (method is null) return ex.GetType().Name;
+        var type = method.DeclaringTypeName.Split('[')[0]; // a generic type's arguments left out
+        return $"{ex.GetType().Name} in {type[(type.LastIndexOfAny(['.', '+']) + 1)..]}.{method.Name}";
     }
 
     private void Summarise(BatchOutcome outcome, InvocationDeadline deadline, string? batchError, LogField[] context)
