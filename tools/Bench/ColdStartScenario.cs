@@ -81,7 +81,7 @@ public static class ColdStartScenario
     private static async Task<FunctionPackage> PublishAsync(RepoLayout repo, FunctionDefinition function, string folder, bool readyToRun)
     {
         Console.Error.WriteLine($"  publishing the audit trail for linux-x64{(readyToRun ? " with ReadyToRun" : "")}...");
-        await PackageBuild.MakeAsync(repo, LogicalId, folder, PackageBuild.LocalRuntime, readyToRun).ConfigureAwait(false);
+        await PackageBuild.MakeAsync(repo, LogicalId, folder, PackageBuild.LocalRuntime, readyToRun ? PackageFlavor.ReadyToRun : PackageFlavor.Plain).ConfigureAwait(false);
         // Else the comparison would be of two plain packages.
         var notPrecompiled = Directory.GetFiles(folder, "*.dll").Where(dll => IsReadyToRun(dll) != readyToRun).ToList();
         if (notPrecompiled.Count > 0)

@@ -4,23 +4,41 @@ using System.Text;
 
 namespace Functions.DevKit;
 
+/// <summary>How a package is built: what the template deploys, or the JIT builds it is compared with.</summary>
+public enum PackageFlavor
+{
+    /// <summary>One Native AOT executable (the Makefile's default, what the template deploys).</summary>
+    NativeAot,
+    /// <summary>Framework-dependent, `dotnet exec &lt;Handler&gt;.dll`, its assemblies precompiled (ReadyToRun).</summary>
+    ReadyToRun,
+    /// <summary>Framework-dependent, IL only: everything compiled by the JIT as it runs.</summary>
+    Plain,
+}
+
 /// <summary>
 /// A function's package as `sam build` makes it: `make build-&lt;LogicalId&gt;` (the Makefile's
-/// publish) into a folder, for a runtime this machine can run (linux-x64; the template deploys
-/// linux-arm64, which an x64 machine cannot start).
+/// publish) into a folder. By default for this (x64) machine, as a ReadyToRun JIT build: the
+/// quickest to build, for tests and tools; the template deploys the Native AOT build for
+/// linux-arm64, which runs here under qemu (<see cref="FunctionPackage.Emulator"/>).
 /// </summary>
 public static class PackageBuild
 {
     public const string LocalRuntime = "linux-x64";
+    public const string DeployedRuntime = "linux-arm64";
     private static readonly string[] SharedBuildFiles = ["Makefile", "Directory.Build.props", "Directory.Packages.props"];
 
     /// <summary>Runs the Makefile's target; its output is in the exception when it fails.</summary>
-    public static async Task<string> MakeAsync(RepoLayout repo, string logicalId, string folder, string runtime = LocalRuntime, bool readyToRun = true)
+    public static async Task<string> MakeAsync(RepoLayout repo, string logicalId, string folder, string runtime = LocalRuntime,
+        PackageFlavor flavor = PackageFlavor.ReadyToRun)
     {
         var make = LocalServer.FindOnPath("make")
                    ?? throw new InvalidOperationException("make is missing (Debian: apt-get install make): the functions' packages are built by the Makefile, as `sam build` runs it.");
         var info = new ProcessStartInfo(make) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repo.Root };
-        foreach (var arg in new[] { "-s", $"build-{logicalId}", $"ARTIFACTS_DIR={folder}", $"RUNTIME={runtime}", $"READY_TO_RUN={(readyToRun ? "true" : "false")}" })
+        foreach (var arg in new[]
+                 {
+                     "-s", $"build-{logicalId}", $"ARTIFACTS_DIR={folder}", $"RUNTIME={runtime}",
+                     $"BUILD={(flavor == PackageFlavor.NativeAot ? "aot" : "jit")}", $"READY_TO_RUN={(flavor == PackageFlavor.ReadyToRun ? "true" : "false")}",
+                 })
             info.ArgumentList.Add(arg);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("make did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
