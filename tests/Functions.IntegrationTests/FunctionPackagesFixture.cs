@@ -1,9 +1,11 @@
 namespace Functions.IntegrationTests;
 
 /// <summary>
-/// Every function's package as `make build-&lt;LogicalId&gt;` makes it, for linux-x64 (what this
-/// machine can start): the folder LOCAL_FUNCTION_PACKAGES names (&lt;LogicalId&gt;/ each, as CI's
-/// package step leaves them), else built once for these sources and kept beside the tests.
+/// Every function's package as `make build-&lt;LogicalId&gt;` makes it: the folder
+/// LOCAL_FUNCTION_PACKAGES names (&lt;LogicalId&gt;/ each, as CI's package step leaves them: the
+/// deployed Native AOT arm64 binaries, which run here under qemu-aarch64, or the JIT build), else
+/// the JIT build for linux-x64 (ReadyToRun, the quickest to make), built once for these sources
+/// and kept beside the tests.
 /// </summary>
 public sealed class FunctionPackagesFixture : IAsyncLifetime
 {

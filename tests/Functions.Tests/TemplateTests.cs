@@ -15,8 +15,10 @@ public class TemplateTests
     public static TheoryData<string> Functions() => new(FunctionDefinition.LogicalIds(Template));
 
     // The dotnet10 runtime's bootstrap (RuntimeSupport's bootstrap.sh) runs a Handler without
-    // "::" as `dotnet exec <task>/<Handler>.dll`: an executable assembly with its .deps.json and
-    // .runtimeconfig.json beside it, which serves the Runtime API itself.
+    // "::" as `dotnet exec <task>/<Handler>.dll` when that assembly is there, else execs the
+    // binary <task>/<Handler>. The template deploys the Native AOT binary (checked by the
+    // rehearsal and CI's package step); the build output the local tools and tests run is the
+    // JIT build: an executable assembly with its .deps.json and .runtimeconfig.json beside it.
     [Theory]
     [MemberData(nameof(Functions))]
     public void Every_handler_names_an_executable_assembly_whose_package_holds_what_dotnet_exec_needs(string logicalId)
@@ -77,6 +79,56 @@ public class TemplateTests
             File.Delete(Path.Combine(folder, "AuditTrail.dll"));
             File.WriteAllText(Path.Combine(folder, "AuditTrail"), ""); // a native binary named by the Handler
             Assert.True(FunctionPackage.At(folder, "AuditTrail").IsNative);
+            Assert.Equal(NativeMachine.Other, FunctionPackage.At(folder, "AuditTrail").Machine); // no ELF header
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The deployed packages are arm64 binaries: on this x64 machine they run under qemu-aarch64,
+    /// with the arm64 libraries of Debian's multiarch (-L /), and a binary for this machine runs
+    /// as it is. Which one a binary is comes from its ELF header.
+    /// </summary>
+    [Fact]
+    public void A_native_binary_for_another_machine_runs_under_its_emulator_and_one_for_this_machine_as_it_is()
+    {
+        var folder = Directory.CreateTempSubdirectory("package-").FullName;
+        try
+        {
+            static byte[] Elf(ushort machine)
+            {
+                var header = new byte[64];
+                "\u007fELF"u8.CopyTo(header);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(18), machine);
+                return header;
+            }
+            var host = NativeMachines.Host;
+            Assert.NotEqual(NativeMachine.Other, host);
+            var (own, other, otherCode, qemu) = host == NativeMachine.X64
+                ? (NativeMachine.X64, NativeMachine.Arm64, (ushort)0xB7, "qemu-aarch64")
+                : (NativeMachine.Arm64, NativeMachine.X64, (ushort)0x3E, "qemu-x86_64");
+            var binary = Path.Combine(folder, "AuditTrail");
+
+            File.WriteAllBytes(binary, Elf(host == NativeMachine.X64 ? (ushort)0x3E : (ushort)0xB7));
+            var native = FunctionPackage.At(folder, "AuditTrail");
+            Assert.Equal((own, null), (native.Machine, native.Emulator()));
+            Assert.Equal(binary, native.StartInfo().FileName);
+
+            File.WriteAllBytes(binary, Elf(otherCode));
+            var foreign = FunctionPackage.At(folder, "AuditTrail");
+            Assert.Equal(other, foreign.Machine);
+            if (LocalServer.FindOnPath(qemu) is null)
+                Assert.Contains("apt-get install qemu-user", Assert.Throws<HandlerException>(() => foreign.StartInfo()).Message, StringComparison.Ordinal);
+            else
+            {
+                var info = foreign.StartInfo();
+                Assert.Equal(qemu, Path.GetFileName(info.FileName));
+                Assert.Equal(["-L", "/", binary], info.ArgumentList);
+                Assert.Equal("40000000", info.Environment["DOTNET_GCRegionRange"]);
+            }
         }
         finally
         {
