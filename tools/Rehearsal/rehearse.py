@@ -267,6 +267,45 @@ def template_checks():
     print(f"  note new since then: {', '.join(added) or 'nothing'}")
 
 
+# What an ELF header's e_machine says, for each of Lambda's architectures.
+ELF_MACHINES = {"arm64": 0xB7, "x86_64": 0x3E}
+# Amazon Linux 2023, the OS of the dotnet10 runtime, has glibc 2.34: a binary needing a newer
+# symbol version would not load there.
+MAX_GLIBC = (2, 34)
+
+
+def package_checks(packages):
+    """Each package as Lambda runs it: the Handler's Native AOT executable for the function's
+    architecture, loadable on AL2023, executable in the zip, and no IL assembly beside it."""
+    print("\n== the packages: one Native AOT executable each, as the template's Handler names it")
+    tpl = expansion.expand(TEMPLATE)
+    defaults = tpl.get("Globals", {}).get("Function", {})
+    for logical, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        props = res["Properties"]
+        handler, arch = props.get("Handler", defaults.get("Handler")), (props.get("Architectures") or defaults.get("Architectures") or ["x86_64"])[0]
+        folder = os.path.join(packages, logical)
+        binary = os.path.join(folder, handler)
+        if not check(os.path.isfile(binary), f"{logical}: the package holds {handler}"):
+            continue
+        with open(binary, "rb") as f:
+            data = f.read()
+        machine = int.from_bytes(data[18:20], "little") if data[:4] == b"\x7fELF" else None
+        check(machine == ELF_MACHINES[arch], f"{logical}: {handler} is an ELF executable for {arch} (e_machine {machine and hex(machine)})")
+        needed = sorted({tuple(map(int, v.split(b"."))) for v in __import__("re").findall(rb"GLIBC_(2\.[0-9]+)", data)})
+        check(bool(needed) and needed[-1] <= MAX_GLIBC,
+              f"{logical}: needs glibc {'.'.join(map(str, needed[-1])) if needed else '?'} at most, AL2023 has {'.'.join(map(str, MAX_GLIBC))}")
+        others = sorted(n for n in os.listdir(folder) if n != handler)
+        assemblies = [n for n in others if n.endswith((".dll", ".deps.json", ".runtimeconfig.json")) or open(os.path.join(folder, n), "rb").read(2) == b"MZ"]
+        check(not assemblies, f"{logical}: no IL assembly in the package (Native AOT; beside {handler}: {', '.join(others) or 'nothing'})")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(binary, handler)
+        mode = zipfile.ZipFile(buf).getinfo(handler).external_attr >> 16
+        check(mode & 0o111 == 0o111, f"{logical}: {handler} stays executable in the zip ({oct(mode & 0o777)})")
+
+
 def real_account_checks(c):
     """What a real account enforces and moto does not, for every way the stack can be deployed."""
     print("\n== real account, on the transformed template (moto models no alarm, no key policy, no Rules)")
@@ -441,6 +480,7 @@ def main():
         c = clients(endpoint)
         c["s3"].create_bucket(Bucket="rehearsal-artifacts")
         template_checks()
+        package_checks(args.packages)
         real_account_checks(c)
 
         before, after = rehearse(c, args.packages, {"AppName": "rh", "Environment": "dev"}, "new environment, dev")
