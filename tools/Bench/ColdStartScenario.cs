@@ -5,23 +5,36 @@ using Functions.DevKit;
 namespace Functions.Bench;
 
 /// <summary>
-/// Cold start of the audit trail as Lambda starts it: its package (the Makefile's, for linux-x64:
-/// this machine cannot run arm64 code) as a process behind the local Runtime API, from process
-/// start to its first answer (one INSERT written to DynamoDB Local). Published with ReadyToRun
-/// (as deployed) and plain; and the same ReadyToRun package run by ColdStartHost, which calls the
-/// handler in-process with no Runtime API (the class-library model of before): what the
-/// program's own Runtime API client costs. The full run also hands the ReadyToRun process 100-
-/// and 1,000-record batches, warm, for their processor time and peak memory (MemorySize).
+/// The audit trail's package as Lambda starts it, built three ways for this machine (x64; the
+/// deployed build is the same Native AOT for arm64): Native AOT (what the template deploys),
+/// ReadyToRun and plain JIT builds. Each as a process behind the local Runtime API: from process
+/// start to its first answer (one INSERT written to DynamoDB Local), interleaved; the ReadyToRun
+/// package also run by ColdStartHost, which calls the handler in-process with no Runtime API (the
+/// class-library model of before). Then each build's warm process gets 100- and 1,000-record
+/// batches: their wall time, processor time and the peak working set after them (MemorySize).
+/// --quick: the build output (plain) alone, cold, once: CI keeps the path working in seconds.
 /// </summary>
 public static class ColdStartScenario
 {
-    public sealed record Result(double PlainMs, double? ReadyToRunMs, double? InProcessMs, Warm? Warm);
+    public sealed record Build(PackageFlavor Flavor, double ColdMs, Warm? Warm);
 
-    /// <summary>A warm invocation's processor time and the process's peak working set after it, for 100 and 1,000 records.</summary>
-    public sealed record Warm(double Cpu100Ms, long Peak100Bytes, double Cpu1000Ms, long Peak1000Bytes);
+    public sealed record Result(IReadOnlyDictionary<PackageFlavor, Build> Builds, double? InProcessMs)
+    {
+        public Build? Of(PackageFlavor flavor) => Builds.GetValueOrDefault(flavor);
+    }
+
+    /// <summary>A warm invocation's wall time (Lambda's Duration), processor time and the process's peak working set after it, at 100 and 1,000 records.</summary>
+    public sealed record Warm(double Wall100Ms, double Cpu100Ms, long Peak100Bytes, double Wall1000Ms, double Cpu1000Ms, long Peak1000Bytes);
 
     private const string LogicalId = "AuditTrailFunction";
     private const string InProcessFunction = "AuditTrail::Functions.AuditTrail.Function";
+
+    public static string Name(PackageFlavor flavor) => flavor switch
+    {
+        PackageFlavor.NativeAot => "Native AOT",
+        PackageFlavor.ReadyToRun => "ReadyToRun",
+        _ => "plain",
+    };
 
     public static async Task<Result> RunAsync(BenchEnvironment env, ResultTable table)
     {
@@ -32,11 +45,12 @@ public static class ColdStartScenario
             var app = BenchEnvironment.NewApp("cold");
             await env.CreateTablesAsync(app, "AuditTable").ConfigureAwait(false);
             var function = env.Function(app, LogicalId);
-            // --quick: the build output (a plain package), no publish: CI keeps the path working in seconds.
-            var plain = env.Options.Quick
-                ? FunctionPackage.BuildOutput(repo, function)
-                : await PublishAsync(repo, function, Path.Combine(work, "plain"), readyToRun: false).ConfigureAwait(false);
-            var readyToRun = env.Options.Quick ? null : await PublishAsync(repo, function, Path.Combine(work, "r2r"), readyToRun: true).ConfigureAwait(false);
+            var packages = new Dictionary<PackageFlavor, FunctionPackage>();
+            if (env.Options.Quick)
+                packages[PackageFlavor.Plain] = FunctionPackage.BuildOutput(repo, function);
+            else
+                foreach (var flavor in new[] { PackageFlavor.NativeAot, PackageFlavor.ReadyToRun, PackageFlavor.Plain })
+                    packages[flavor] = await PublishAsync(repo, function, Path.Combine(work, flavor.ToString()), flavor).ConfigureAwait(false);
 
             var variables = new Dictionary<string, string?>
             {
@@ -49,25 +63,23 @@ public static class ColdStartScenario
             await File.WriteAllTextAsync(insert, (await File.ReadAllTextAsync(Path.Combine(repo.EventsDirectory, "orders-insert.json")).ConfigureAwait(false))
                 .Replace("maip-dev-", $"{app}-dev-", StringComparison.Ordinal)).ConfigureAwait(false);
 
-            var (plainRuns, readyToRunRuns, inProcessRuns) = (new List<double>(), new List<double>(), new List<double>());
+            var cold = packages.Keys.ToDictionary(f => f, _ => new List<double>());
+            var inProcessRuns = new List<double>();
             for (var i = 0; i < (env.Options.Quick ? 1 : 7); i++)
             {
-                plainRuns.Add(await ColdAsync(plain, function, variables, insert).ConfigureAwait(false));
-                if (readyToRun is null) continue;
-                readyToRunRuns.Add(await ColdAsync(readyToRun, function, variables, insert).ConfigureAwait(false));
-                inProcessRuns.Add((await RunHostAsync(readyToRun, function, variables, insert).ConfigureAwait(false)).FirstMs);
+                foreach (var (flavor, package) in packages)
+                    cold[flavor].Add(await ColdAsync(package, function, variables, insert).ConfigureAwait(false));
+                if (packages.TryGetValue(PackageFlavor.ReadyToRun, out var r2r))
+                    inProcessRuns.Add((await RunHostAsync(r2r, function, variables, insert).ConfigureAwait(false)).FirstMs);
             }
-            var warm = readyToRun is null ? null : await WarmAsync(readyToRun, function, variables, app, work, insert).ConfigureAwait(false);
-
-            var result = new Result(Stats.Median(plainRuns), Median(readyToRunRuns), Median(inProcessRuns), warm);
-            table.Row("cold start to first answer over the Runtime API (audit trail, linux-x64)",
-                result.ReadyToRunMs is { } r2r ? ResultTable.F("{0} · ReadyToRun", ResultTable.Ms(r2r)) : "not run (--quick)",
-                ResultTable.F("{0} · plain", ResultTable.Ms(result.PlainMs)),
-                result.ReadyToRunMs is { } r ? ResultTable.Ratio(r, result.PlainMs) : "-");
-            if (result.ReadyToRunMs is { } ours && result.InProcessMs is { } inProcess)
-                table.Row("cold start, its own Runtime API client against the handler called in-process (ReadyToRun)",
-                    ResultTable.F("{0} · Runtime API", ResultTable.Ms(ours)), ResultTable.F("{0} · in-process", ResultTable.Ms(inProcess)),
-                    ResultTable.Ratio(ours, inProcess));
+            var builds = new Dictionary<PackageFlavor, Build>();
+            foreach (var (flavor, package) in packages)
+            {
+                var warm = env.Options.Quick ? null : await WarmAsync(package, function, variables, app, work, insert).ConfigureAwait(false);
+                builds[flavor] = new Build(flavor, Stats.Median(cold[flavor]), warm);
+            }
+            var result = new Result(builds, Median(inProcessRuns));
+            Report(result, table);
             return result;
         }
         finally
@@ -76,17 +88,58 @@ public static class ColdStartScenario
         }
     }
 
+    private static void Report(Result result, ResultTable table)
+    {
+        const string Cold = "cold start to first answer over the Runtime API (audit trail, linux-x64)";
+        if (result.Of(PackageFlavor.NativeAot) is { } aot && result.Of(PackageFlavor.ReadyToRun) is { } r2r && result.Of(PackageFlavor.Plain) is { } plain)
+        {
+            table.Row(Cold, ResultTable.F("{0} · Native AOT", ResultTable.Ms(aot.ColdMs)), ResultTable.F("{0} · ReadyToRun", ResultTable.Ms(r2r.ColdMs)),
+                ResultTable.Ratio(aot.ColdMs, r2r.ColdMs));
+            table.Row(Cold, ResultTable.F("{0} · ReadyToRun", ResultTable.Ms(r2r.ColdMs)), ResultTable.F("{0} · plain", ResultTable.Ms(plain.ColdMs)),
+                ResultTable.Ratio(r2r.ColdMs, plain.ColdMs));
+            if (result.InProcessMs is { } inProcess)
+                table.Row("cold start, its own Runtime API client against the handler called in-process (ReadyToRun)",
+                    ResultTable.F("{0} · Runtime API", ResultTable.Ms(r2r.ColdMs)), ResultTable.F("{0} · in-process", ResultTable.Ms(inProcess)),
+                    ResultTable.Ratio(r2r.ColdMs, inProcess));
+            foreach (var (records, wall, cpu, peak) in new (int, Func<Warm, double>, Func<Warm, double>, Func<Warm, long>)[]
+                     {
+                         (100, w => w.Wall100Ms, w => w.Cpu100Ms, w => w.Peak100Bytes),
+                         (1000, w => w.Wall1000Ms, w => w.Cpu1000Ms, w => w.Peak1000Bytes),
+                     })
+            {
+                string Cell(Build b) => ResultTable.F("{0} · {1} processor · {2:0} MB peak", ResultTable.Ms(wall(b.Warm!)), ResultTable.Ms(cpu(b.Warm!)), peak(b.Warm!) / 1048576.0);
+                table.Row(ResultTable.F("warm audit batch of {0:N0} records, Native AOT against the JIT (ReadyToRun)", records),
+                    Cell(aot), Cell(r2r), ResultTable.F("{0} wall, {1} processor", ResultTable.Ratio(wall(aot.Warm!), wall(r2r.Warm!)), ResultTable.Ratio(cpu(aot.Warm!), cpu(r2r.Warm!))));
+                table.Row(ResultTable.F("warm audit batch of {0:N0} records, plain against ReadyToRun", records),
+                    Cell(plain), Cell(r2r), ResultTable.F("{0} wall, {1} processor", ResultTable.Ratio(wall(plain.Warm!), wall(r2r.Warm!)), ResultTable.Ratio(cpu(plain.Warm!), cpu(r2r.Warm!))));
+            }
+        }
+        else
+        {
+            var only = result.Builds.Values.Single();
+            table.Row(Cold, ResultTable.F("{0} · {1} (--quick: the build output alone)", ResultTable.Ms(only.ColdMs), Name(only.Flavor)));
+        }
+    }
+
     private static double? Median(List<double> runs) => runs.Count > 0 ? Stats.Median(runs) : null;
 
-    private static async Task<FunctionPackage> PublishAsync(RepoLayout repo, FunctionDefinition function, string folder, bool readyToRun)
+    private static async Task<FunctionPackage> PublishAsync(RepoLayout repo, FunctionDefinition function, string folder, PackageFlavor flavor)
     {
-        Console.Error.WriteLine($"  publishing the audit trail for linux-x64{(readyToRun ? " with ReadyToRun" : "")}...");
-        await PackageBuild.MakeAsync(repo, LogicalId, folder, PackageBuild.LocalRuntime, readyToRun ? PackageFlavor.ReadyToRun : PackageFlavor.Plain).ConfigureAwait(false);
+        Console.Error.WriteLine($"  publishing the audit trail for linux-x64, {Name(flavor)}...");
+        await PackageBuild.MakeAsync(repo, LogicalId, folder, PackageBuild.LocalRuntime, flavor).ConfigureAwait(false);
+        var package = FunctionPackage.At(folder, function.Handler);
+        if (flavor == PackageFlavor.NativeAot)
+        {
+            if (!package.IsNative || Directory.GetFiles(folder, "*.dll").Length > 0)
+                throw new InvalidOperationException($"Published Native AOT, yet {folder} holds no native {function.Handler} alone.");
+            return package;
+        }
         // Else the comparison would be of two plain packages.
+        var readyToRun = flavor == PackageFlavor.ReadyToRun;
         var notPrecompiled = Directory.GetFiles(folder, "*.dll").Where(dll => IsReadyToRun(dll) != readyToRun).ToList();
         if (notPrecompiled.Count > 0)
             throw new InvalidOperationException($"Published {(readyToRun ? "with" : "without")} ReadyToRun, yet {string.Join(", ", notPrecompiled.Select(Path.GetFileName))} {(readyToRun ? "lack" : "carry")} its native code.");
-        return FunctionPackage.At(folder, function.Handler);
+        return package;
     }
 
     /// <summary>Whether an assembly carries ReadyToRun code: a managed native header in its CLI header.</summary>
@@ -108,8 +161,9 @@ public static class ColdStartScenario
 
     /// <summary>
     /// The warm process: the 100-record batch 8 times, then the 1,000-record one 4 times (the first
-    /// ones still compile hot methods at tier 1): each one's processor time and the peak working
-    /// set after it, read from /proc as Lambda's own report reads them.
+    /// ones still compile hot methods at tier 1): each one's wall time (from taking the event to
+    /// answering it), processor time and the peak working set after it, read from /proc as
+    /// Lambda's own report reads them.
     /// </summary>
     private static async Task<Warm> WarmAsync(FunctionPackage package, FunctionDefinition function, Dictionary<string, string?> variables,
         string app, string work, string insert)
@@ -119,7 +173,7 @@ public static class ColdStartScenario
         await File.WriteAllBytesAsync(batch100, BenchEnvironment.PaidOrders(app, 100)).ConfigureAwait(false);
         await File.WriteAllBytesAsync(batch1000, BenchEnvironment.PaidOrders(app, 1000)).ConfigureAwait(false);
         await using var lambda = new LocalLambda(package, function, BenchClients.Region, variables);
-        var lines = new List<(double CpuMs, long PeakBytes)>();
+        var lines = new List<(double WallMs, double CpuMs, long PeakBytes)>();
         foreach (var file in new[] { insert }.Concat(Enumerable.Repeat(batch100, 8)).Concat(Enumerable.Repeat(batch1000, 4)))
         {
             var payload = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
@@ -127,10 +181,10 @@ public static class ColdStartScenario
             var result = await lambda.InvokeAsync(payload).ConfigureAwait(false);
             if (result.Error is { } error) throw new InvalidOperationException($"A warm batch failed: {error.ErrorType}: {error.ErrorMessage}");
             using var process = Process.GetProcessById(lambda.ProcessId!.Value);
-            lines.Add(((process.TotalProcessorTime - before).TotalMilliseconds, process.PeakWorkingSet64));
+            lines.Add((result.Duration.TotalMilliseconds, (process.TotalProcessorTime - before).TotalMilliseconds, process.PeakWorkingSet64));
         }
-        return new Warm(Stats.Median(lines.Skip(4).Take(5).Select(l => l.CpuMs)), lines[8].PeakBytes,
-            Stats.Median(lines.Skip(10).Take(3).Select(l => l.CpuMs)), lines[12].PeakBytes);
+        return new Warm(Stats.Median(lines.Skip(4).Take(5).Select(l => l.WallMs)), Stats.Median(lines.Skip(4).Take(5).Select(l => l.CpuMs)), lines[8].PeakBytes,
+            Stats.Median(lines.Skip(10).Take(3).Select(l => l.WallMs)), Stats.Median(lines.Skip(10).Take(3).Select(l => l.CpuMs)), lines[12].PeakBytes);
     }
 
     private static TimeSpan ProcessorTime(int? pid)

@@ -13,7 +13,15 @@ using Functions.Events;
 var parts = args[0].Split("::");
 var type = Assembly.Load(new AssemblyName(parts[0])).GetType(parts[1], throwOnError: true)!;
 var services = FunctionServices.FromEnvironment(args[1]);
-var handler = FunctionHost.For((IFunction<StreamsEventResponse>)Activator.CreateInstance(type, services)!, services).HandleAsync;
+// As Program.cs makes it: the services, then each other argument from its type's FromEnvironment().
+const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic;
+var constructor = type.GetConstructors(Any | BindingFlags.Instance).Single();
+var arguments = constructor.GetParameters()
+    .Select(p => p.ParameterType == typeof(FunctionServices) ? services
+        : p.ParameterType.GetMethod("FromEnvironment", Any | BindingFlags.Static, Type.EmptyTypes)?.Invoke(null, null)
+          ?? throw new InvalidOperationException($"{type}'s constructor takes a {p.ParameterType.Name}, which has no FromEnvironment()."))
+    .ToArray();
+var handler = FunctionHost.For((IFunction<StreamsEventResponse>)constructor.Invoke(arguments), services).HandleAsync;
 
 for (var i = 2; i < args.Length; i++)
 {
