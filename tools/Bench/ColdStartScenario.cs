@@ -10,8 +10,9 @@ namespace Functions.Bench;
 /// ReadyToRun and plain JIT builds. Each as a process behind the local Runtime API: from process
 /// start to its first answer (one INSERT written to DynamoDB Local), interleaved; the ReadyToRun
 /// package also run by ColdStartHost, which calls the handler in-process with no Runtime API (the
-/// class-library model of before). Then each build's warm process gets 100- and 1,000-record
-/// batches: their wall time, processor time and the peak working set after them (MemorySize).
+/// class-library model of before). Then a warm process of each build gets 100- and 1,000-record
+/// batches, the builds in turn: their wall time, processor time and the peak working set after
+/// them (MemorySize).
 /// --quick: the build output (plain) alone, cold, once: CI keeps the path working in seconds.
 /// </summary>
 public static class ColdStartScenario
@@ -72,12 +73,8 @@ public static class ColdStartScenario
                 if (packages.TryGetValue(PackageFlavor.ReadyToRun, out var r2r))
                     inProcessRuns.Add((await RunHostAsync(r2r, function, variables, insert).ConfigureAwait(false)).FirstMs);
             }
-            var builds = new Dictionary<PackageFlavor, Build>();
-            foreach (var (flavor, package) in packages)
-            {
-                var warm = env.Options.Quick ? null : await WarmAsync(package, function, variables, app, work, insert).ConfigureAwait(false);
-                builds[flavor] = new Build(flavor, Stats.Median(cold[flavor]), warm);
-            }
+            var warm = env.Options.Quick ? null : await WarmAsync(packages, function, variables, app, work, insert).ConfigureAwait(false);
+            var builds = packages.Keys.ToDictionary(f => f, f => new Build(f, Stats.Median(cold[f]), warm?[f]));
             var result = new Result(builds, Median(inProcessRuns));
             Report(result, table);
             return result;
@@ -160,31 +157,43 @@ public static class ColdStartScenario
     }
 
     /// <summary>
-    /// The warm process: the 100-record batch 8 times, then the 1,000-record one 4 times (the first
-    /// ones still compile hot methods at tier 1): each one's wall time (from taking the event to
-    /// answering it), processor time and the peak working set after it, read from /proc as
-    /// Lambda's own report reads them.
+    /// A warm process of each build, fed in turn (so DynamoDB Local's own warming up and the
+    /// machine's load fall on every build alike): the 100-record batch 8 times, then the
+    /// 1,000-record one 4 times (the first ones still compile hot methods at tier 1 in the JIT
+    /// builds): each one's wall time (from taking the event to answering it), processor time and
+    /// the peak working set after it, read from /proc as Lambda's own report reads them.
     /// </summary>
-    private static async Task<Warm> WarmAsync(FunctionPackage package, FunctionDefinition function, Dictionary<string, string?> variables,
-        string app, string work, string insert)
+    private static async Task<Dictionary<PackageFlavor, Warm>> WarmAsync(IReadOnlyDictionary<PackageFlavor, FunctionPackage> packages,
+        FunctionDefinition function, Dictionary<string, string?> variables, string app, string work, string insert)
     {
         var batch100 = Path.Combine(work, "batch100.json");
         var batch1000 = Path.Combine(work, "batch1000.json");
         await File.WriteAllBytesAsync(batch100, BenchEnvironment.PaidOrders(app, 100)).ConfigureAwait(false);
         await File.WriteAllBytesAsync(batch1000, BenchEnvironment.PaidOrders(app, 1000)).ConfigureAwait(false);
-        await using var lambda = new LocalLambda(package, function, BenchClients.Region, variables);
-        var lines = new List<(double WallMs, double CpuMs, long PeakBytes)>();
-        foreach (var file in new[] { insert }.Concat(Enumerable.Repeat(batch100, 8)).Concat(Enumerable.Repeat(batch1000, 4)))
+        var lambdas = packages.ToDictionary(p => p.Key, p => new LocalLambda(p.Value, function, BenchClients.Region, variables));
+        try
         {
-            var payload = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
-            var before = ProcessorTime(lambda.ProcessId);
-            var result = await lambda.InvokeAsync(payload).ConfigureAwait(false);
-            if (result.Error is { } error) throw new InvalidOperationException($"A warm batch failed: {error.ErrorType}: {error.ErrorMessage}");
-            using var process = Process.GetProcessById(lambda.ProcessId!.Value);
-            lines.Add((result.Duration.TotalMilliseconds, (process.TotalProcessorTime - before).TotalMilliseconds, process.PeakWorkingSet64));
+            var lines = packages.Keys.ToDictionary(f => f, _ => new List<(double WallMs, double CpuMs, long PeakBytes)>());
+            foreach (var file in new[] { insert }.Concat(Enumerable.Repeat(batch100, 8)).Concat(Enumerable.Repeat(batch1000, 4)))
+            {
+                var payload = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
+                foreach (var (flavor, lambda) in lambdas)
+                {
+                    var before = ProcessorTime(lambda.ProcessId);
+                    var result = await lambda.InvokeAsync(payload).ConfigureAwait(false);
+                    if (result.Error is { } error) throw new InvalidOperationException($"A warm batch failed: {error.ErrorType}: {error.ErrorMessage}");
+                    using var process = Process.GetProcessById(lambda.ProcessId!.Value);
+                    lines[flavor].Add((result.Duration.TotalMilliseconds, (process.TotalProcessorTime - before).TotalMilliseconds, process.PeakWorkingSet64));
+                }
+            }
+            return lines.ToDictionary(l => l.Key, l => new Warm(
+                Stats.Median(l.Value.Skip(4).Take(5).Select(x => x.WallMs)), Stats.Median(l.Value.Skip(4).Take(5).Select(x => x.CpuMs)), l.Value[8].PeakBytes,
+                Stats.Median(l.Value.Skip(10).Take(3).Select(x => x.WallMs)), Stats.Median(l.Value.Skip(10).Take(3).Select(x => x.CpuMs)), l.Value[12].PeakBytes));
         }
-        return new Warm(Stats.Median(lines.Skip(4).Take(5).Select(l => l.WallMs)), Stats.Median(lines.Skip(4).Take(5).Select(l => l.CpuMs)), lines[8].PeakBytes,
-            Stats.Median(lines.Skip(10).Take(3).Select(l => l.WallMs)), Stats.Median(lines.Skip(10).Take(3).Select(l => l.CpuMs)), lines[12].PeakBytes);
+        finally
+        {
+            foreach (var lambda in lambdas.Values) await lambda.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static TimeSpan ProcessorTime(int? pid)
