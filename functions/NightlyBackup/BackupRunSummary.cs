@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>The function's response: the whole run, table by table.</summary>
-public sealed record BackupRunSummary
+internal sealed record BackupRunSummary
 {
     public required string Night { get; init; }
     public required DateTimeOffset ScheduledTime { get; init; }

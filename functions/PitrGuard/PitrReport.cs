@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>The function's response: PITR compliance and readiness findings, table by table.</summary>
-public sealed record PitrReport
+internal sealed record PitrReport
 {
     public required string Mode { get; init; }
     public required DateTimeOffset CheckedAt { get; init; }
