@@ -9,7 +9,8 @@ internal sealed record BackupRunSummary
     public bool DryRun { get; init; }
     public int RetentionDays { get; init; }
     public int MinKeep { get; init; }
-    public required BackupCounts Counts { get; init; }
+    /// <summary>The tables counted by what they came to: from <see cref="Tables"/>, so the two always agree.</summary>
+    public BackupCounts Counts => BackupCounts.Of(Tables);
     public required IReadOnlyList<TableBackupResult> Tables { get; init; }
     /// <summary>Control-plane calls made, per operation (retries included).</summary>
     public required SortedDictionary<string, int> Calls { get; init; }

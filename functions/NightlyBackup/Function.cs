@@ -119,7 +119,6 @@ internal sealed class Function(FunctionServices services, BackupSettings setting
         DryRun = run.Options.DryRun,
         RetentionDays = settings.RetentionDays,
         MinKeep = settings.MinKeep,
-        Counts = BackupCounts.Of(results),
         Tables = results,
         Calls = controlPlane.CallCounts(),
     };

@@ -52,7 +52,6 @@ internal sealed class Function(FunctionServices services, PitrSettings settings)
             CheckedAt = run.ScheduledTime,
             Source = run.Source,
             RecoveryDays = settings.RecoveryDays,
-            Counts = PitrCounts.Of(results),
             Tables = results,
             Calls = controlPlane.CallCounts(),
         };

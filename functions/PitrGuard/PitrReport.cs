@@ -7,7 +7,8 @@ internal sealed record PitrReport
     public required DateTimeOffset CheckedAt { get; init; }
     public required string Source { get; init; }
     public int RecoveryDays { get; init; }
-    public required PitrCounts Counts { get; init; }
+    /// <summary>The tables counted by what they came to: from <see cref="Tables"/>, so the two always agree.</summary>
+    public PitrCounts Counts => PitrCounts.Of(Tables);
     public required IReadOnlyList<TablePitrResult> Tables { get; init; }
     public required SortedDictionary<string, int> Calls { get; init; }
 }
