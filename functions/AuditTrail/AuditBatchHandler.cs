@@ -6,7 +6,7 @@ namespace Functions.AuditTrail;
 /// The audit trail's record logic on the stream pipeline: each record becomes its audit item
 /// (pure), then the batch's items go to the audit table 25 to a request.
 /// </summary>
-public sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter writer) : IStreamRecordHandler<AuditEntry>
+internal sealed class AuditBatchHandler(AuditTrailSettings settings, BatchWriter writer) : IStreamRecordHandler<AuditEntry>
 {
     private readonly AuditRecordBuilder _builder = new(settings);
 

@@ -5,7 +5,7 @@ namespace Functions.AuditTrail;
 /// service and environment): the names the dashboard and the rehearsal read. An integration test
 /// checks a batch's record carries exactly these.
 /// </summary>
-public static class AuditMetrics
+internal static class AuditMetrics
 {
     public const string RecordsAudited = "RecordsAudited";
     public const string RecordsFailed = "RecordsFailed";

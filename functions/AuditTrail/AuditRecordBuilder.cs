@@ -4,13 +4,13 @@ using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 namespace Functions.AuditTrail;
 
 /// <summary>An audit item ready to write, and whether its images had to be reduced to fit.</summary>
-public sealed record AuditEntry(AuditKey Key, Dictionary<string, AttributeValue> Item, string? Reduction);
+internal sealed record AuditEntry(AuditKey Key, Dictionary<string, AttributeValue> Item, string? Reduction);
 
 /// <summary>
 /// Decides what the audit item of one stream record holds. Pure and deterministic: the same
 /// record always gives the same item (no wall clock), which makes a replayed batch a no-op.
 /// </summary>
-public sealed class AuditRecordBuilder(AuditTrailSettings settings)
+internal sealed class AuditRecordBuilder(AuditTrailSettings settings)
 {
     public const string TtlActor = AuditItem.TtlActor;
     private const string DynamoDbServicePrincipal = "dynamodb.amazonaws.com";

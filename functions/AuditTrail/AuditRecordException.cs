@@ -1,4 +1,4 @@
 namespace Functions.AuditTrail;
 
 /// <summary>A stream record that cannot become an audit item; the message never holds item values.</summary>
-public sealed class AuditRecordException(string message) : RecordRejectedException(message);
+internal sealed class AuditRecordException(string message) : RecordRejectedException(message);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Functions.AuditTrail;
 
 /// <summary>The function's configuration, from the environment the template sets.</summary>
-public sealed record AuditTrailSettings
+internal sealed record AuditTrailSettings
 {
     public const string DefaultActorAttribute = AuditItem.DefaultActorAttribute;
     public const string TtlAttribute = AuditItem.ExpiresAt;

@@ -2,7 +2,7 @@ using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditTrail;
 
-public static class ChangedAttributes
+internal static class ChangedAttributes
 {
     /// <summary>Top-level attribute names added, removed or changed (deeply), in ordinal order.</summary>
     public static IReadOnlyList<string> Between(

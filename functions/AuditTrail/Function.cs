@@ -4,7 +4,7 @@ namespace Functions.AuditTrail;
 /// Turns every change on the business tables' streams into one item of the audit table.
 /// Handler: <c>AuditTrail</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function : StreamFunction<AuditEntry>
+internal sealed class Function : StreamFunction<AuditEntry>
 {
     public const string Service = "audit-trail";
 

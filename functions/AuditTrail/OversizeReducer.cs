@@ -7,7 +7,7 @@ namespace Functions.AuditTrail;
 /// sit one level below the source item's own), by giving up image detail step by step, never
 /// the change itself (keys, event, changed attribute names).
 /// </summary>
-public static class OversizeReducer
+internal static class OversizeReducer
 {
     /// <summary>Below the 400 KB limit, with room for the estimate's rounding.</summary>
     public const long Budget = ItemSize.MaxItemBytes - 8 * 1024;

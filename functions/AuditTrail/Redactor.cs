@@ -6,7 +6,7 @@ namespace Functions.AuditTrail;
 /// Replaces the values of named attributes, at any depth of the images, with a marker. The new
 /// image's marker says whether the value changed since the old image, without revealing it.
 /// </summary>
-public sealed class Redactor(IReadOnlySet<string> names)
+internal sealed class Redactor(IReadOnlySet<string> names)
 {
     public const string Marker = AuditItem.RedactedMarker;
     public const string ChangedMarker = AuditItem.RedactedChangedMarker;

@@ -12,7 +12,7 @@ namespace Functions.Events.Serialization;
 /// milliseconds); every other time (an EventBridge event's, SNS's) is an ISO 8601 string.
 /// Registered on the context, since the models carry no converters of their own.
 /// </summary>
-public sealed class LambdaDateTimeConverter : JsonConverter<DateTime>
+internal sealed class LambdaDateTimeConverter : JsonConverter<DateTime>
 {
     private const decimal MillisecondsThreshold = 100_000_000_000m;
 

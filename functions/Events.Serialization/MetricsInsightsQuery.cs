@@ -14,7 +14,7 @@ namespace Functions.Events.Serialization;
 /// <param name="SchemaKeys">The SCHEMA's dimension names: only metrics with exactly those; null for FROM a namespace (any dimensions).</param>
 /// <param name="Equal">The <c>key = 'value'</c> conditions of WHERE: the dimensions the query pins.</param>
 /// <param name="OtherConditions">Conditions that pin nothing (<c>!=</c>, <c>LIKE</c>, a key given twice): keys only.</param>
-public sealed record MetricsInsightsQuery(
+internal sealed record MetricsInsightsQuery(
     string Function,
     string MetricName,
     string Namespace,

@@ -8,7 +8,7 @@ namespace Functions.MerchantAnalytics;
 /// DynamoDB refuses as invalid is split until only the offending record fails. So every change
 /// is counted once, however often it is delivered, and one bad record fails alone.
 /// </summary>
-public sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dynamoDb, RetryPolicy retry) : IStreamRecordHandler<MerchantEvent>
+internal sealed class AnalyticsBatchHandler(TablePrefix prefix, IAmazonDynamoDB dynamoDb, RetryPolicy retry) : IStreamRecordHandler<MerchantEvent>
 {
     /// <summary>Transactions in flight at once, on different rollups (see <see cref="DisjointRuns"/>).</summary>
     public const int TransactionsAtOnce = 4;

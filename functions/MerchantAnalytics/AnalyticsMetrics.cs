@@ -5,7 +5,7 @@ namespace Functions.MerchantAnalytics;
 /// service and environment): the names the dashboard and the rehearsal read. An integration test
 /// checks a batch's record carries exactly these.
 /// </summary>
-public static class AnalyticsMetrics
+internal static class AnalyticsMetrics
 {
     public const string RecordsCounted = "RecordsCounted";
     public const string RecordsFailed = "RecordsFailed";

@@ -7,7 +7,7 @@ namespace Functions.MerchantAnalytics;
 /// An exact decimal as DynamoDB keeps numbers (up to 38 significant digits), added without ever
 /// going through double or System.Decimal (28 digits): an unscaled integer and a power of ten.
 /// </summary>
-public readonly record struct DecimalAmount(BigInteger Unscaled, int Scale)
+internal readonly record struct DecimalAmount(BigInteger Unscaled, int Scale)
 {
     public static DecimalAmount Zero => new(BigInteger.Zero, 0);
 

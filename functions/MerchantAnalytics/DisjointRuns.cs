@@ -7,7 +7,7 @@ namespace Functions.MerchantAnalytics;
 /// (additions to a rollup commute). After a unit throws, no other starts; the running ones
 /// finish, then the first exception is thrown.
 /// </summary>
-public static class DisjointRuns
+internal static class DisjointRuns
 {
     public static async Task RunAsync<TUnit, TKey>(
         IReadOnlyList<TUnit> units, Func<TUnit, IEnumerable<TKey>> keysOf, int concurrency, Func<TUnit, Task> work)

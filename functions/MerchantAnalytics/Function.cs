@@ -4,7 +4,7 @@ namespace Functions.MerchantAnalytics;
 /// Turns changes of orders, quotes and applications into per-merchant events and daily rollups,
 /// each change counted exactly once. Handler: <c>MerchantAnalytics</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function : StreamFunction<MerchantEvent>
+internal sealed class Function : StreamFunction<MerchantEvent>
 {
     public const string Service = "merchant-analytics";
 

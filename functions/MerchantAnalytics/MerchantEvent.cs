@@ -1,7 +1,7 @@
 namespace Functions.MerchantAnalytics;
 
 /// <summary>One business change of a merchant: its event item, and what it adds to its day's rollup.</summary>
-public sealed record MerchantEvent(
+internal sealed record MerchantEvent(
     string MerchantId, string SortKey, string EventType, Dictionary<string, AttributeValue> Item,
     DecimalAmount? Amount, string? Currency, DateOnly Day)
 {

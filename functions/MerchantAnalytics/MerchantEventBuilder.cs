@@ -1,7 +1,7 @@
 namespace Functions.MerchantAnalytics;
 
 /// <summary>A stream record that cannot become a merchant event; the message never holds item values.</summary>
-public sealed class AnalyticsRecordException(string message) : RecordRejectedException(message);
+internal sealed class AnalyticsRecordException(string message) : RecordRejectedException(message);
 
 /// <summary>
 /// What a change of an order, quote or application means for its merchant: INSERT is
@@ -9,7 +9,7 @@ public sealed class AnalyticsRecordException(string message) : RecordRejectedExc
 /// REMOVE is <c>&lt;entity&gt;.deleted</c> (<c>.expired</c> for a TTL expiry). Anything else, or a
 /// change with no merchant, is not a merchant event (null).
 /// </summary>
-public sealed class MerchantEventBuilder(TablePrefix prefix)
+internal sealed class MerchantEventBuilder(TablePrefix prefix)
 {
     public const string MerchantAttribute = "merchantId";
     public const string StatusAttribute = "status";

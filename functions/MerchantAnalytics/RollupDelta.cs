@@ -1,7 +1,7 @@
 namespace Functions.MerchantAnalytics;
 
 /// <summary>What a set of events adds to one rollup: a count, and one exact sum per currency.</summary>
-public sealed class RollupDelta
+internal sealed class RollupDelta
 {
     /// <summary>The sum of amounts without a currency.</summary>
     public const string TotalAttribute = "total";

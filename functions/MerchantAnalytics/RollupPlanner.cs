@@ -5,7 +5,7 @@ namespace Functions.MerchantAnalytics;
 /// of one rollup go together, so a rollup is updated once per transaction with their sum. The
 /// same batch always packs the same way, so a replay costs what the first delivery did.
 /// </summary>
-public static class RollupPlanner
+internal static class RollupPlanner
 {
     public static List<TransactionPlan> Plan(IEnumerable<(int Index, MerchantEvent Event)> events)
     {

@@ -1,7 +1,7 @@
 namespace Functions.MerchantAnalytics;
 
 /// <summary>One TransactWriteItems: the events it proves counted, and the rollups it adds them to.</summary>
-public sealed class TransactionPlan
+internal sealed class TransactionPlan
 {
     public const int MaxActions = 100;
 

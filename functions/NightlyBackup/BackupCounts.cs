@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>The run's tables counted by what they came to.</summary>
-public sealed record BackupCounts
+internal sealed record BackupCounts
 {
     public int Tables { get; init; }
     /// <summary>Backups this run made that are the night's (a copy of one made first is a duplicate, not counted).</summary>

@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>A backup as ListBackups describes it.</summary>
-public sealed record BackupInfo(string Name, string Arn, DateTimeOffset Created, string Status, string Type = "USER")
+internal sealed record BackupInfo(string Name, string Arn, DateTimeOffset Created, string Status, string Type = "USER")
 {
     public const string Available = "AVAILABLE";
     public const string Creating = "CREATING";

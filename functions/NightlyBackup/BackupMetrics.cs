@@ -5,7 +5,7 @@ namespace Functions.NightlyBackup;
 /// and environment): the names the dashboard and the rehearsal read. An integration test checks a
 /// run's record carries exactly these.
 /// </summary>
-public static class BackupMetrics
+internal static class BackupMetrics
 {
     /// <summary>Backups this invocation made that are the night's: a copy of one made first is not counted (DuplicateBackupsDeleted says it went).</summary>
     public const string BackupsCreated = "BackupsCreated";

@@ -10,7 +10,7 @@ namespace Functions.NightlyBackup;
 /// same characters); a table name too long for the suffix is cut and given a hash of the whole
 /// name, so the result is valid, stays unique per table, and is still recognised as the suite's.
 /// </summary>
-public static class BackupNaming
+internal static class BackupNaming
 {
     public const int MaxLength = 255;
     private const string DateFormat = "yyyyMMdd";

@@ -2,7 +2,7 @@ namespace Functions.NightlyBackup;
 
 /// <summary>What one table's run came to, written in kebab-case, as the responses always wrote it (conformance and CI read them).</summary>
 [JsonConverter(typeof(WireEnumConverter<BackupOutcome>))]
-public enum BackupOutcome
+internal enum BackupOutcome
 {
     Created,
     WouldCreate,

@@ -1,6 +1,6 @@
 namespace Functions.NightlyBackup;
 
-public static class BackupOutcomes
+internal static class BackupOutcomes
 {
     /// <summary>Nothing to do tonight: the backup is there, the table opted out, or it is gone.</summary>
     public static bool IsSkipped(this BackupOutcome outcome) => outcome is BackupOutcome.Exists or BackupOutcome.SkippedTag or BackupOutcome.NotFound;

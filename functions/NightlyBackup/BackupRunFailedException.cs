@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>Some tables have no backup for the night, or their prune failed; the summary log line says which and why.</summary>
-public sealed class BackupRunFailedException(BackupRunSummary summary) : Exception(MessageFor(summary))
+internal sealed class BackupRunFailedException(BackupRunSummary summary) : Exception(MessageFor(summary))
 {
     public BackupRunSummary Summary { get; } = summary;
 

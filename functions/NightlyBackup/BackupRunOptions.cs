@@ -5,7 +5,7 @@ namespace Functions.NightlyBackup;
 /// An unknown option is refused rather than ignored: a misspelt dryRun must not become a real run.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed class BackupRunOptions
+internal sealed class BackupRunOptions
 {
     /// <summary>Report what would be created and pruned; change nothing.</summary>
     public bool DryRun { get; init; }

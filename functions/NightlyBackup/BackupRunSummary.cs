@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>The function's response: the whole run, table by table.</summary>
-public sealed record BackupRunSummary
+internal sealed record BackupRunSummary
 {
     public required string Night { get; init; }
     public required DateTimeOffset ScheduledTime { get; init; }
@@ -9,7 +9,8 @@ public sealed record BackupRunSummary
     public bool DryRun { get; init; }
     public int RetentionDays { get; init; }
     public int MinKeep { get; init; }
-    public required BackupCounts Counts { get; init; }
+    /// <summary>The tables counted by what they came to: from <see cref="Tables"/>, so the two always agree.</summary>
+    public BackupCounts Counts => BackupCounts.Of(Tables);
     public required IReadOnlyList<TableBackupResult> Tables { get; init; }
     /// <summary>Control-plane calls made, per operation (retries included).</summary>
     public required SortedDictionary<string, int> Calls { get; init; }

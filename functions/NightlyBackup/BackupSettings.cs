@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Functions.NightlyBackup;
 
 /// <summary>The function's configuration, from the environment the template sets.</summary>
-public sealed record BackupSettings
+internal sealed record BackupSettings
 {
     public const int DefaultRetentionDays = 35;
     public const int DefaultMinKeep = 7;

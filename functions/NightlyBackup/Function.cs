@@ -4,7 +4,7 @@ namespace Functions.NightlyBackup;
 /// Takes the night's on-demand backup of every table of the environment and prunes the suite's
 /// old ones. Handler: <c>NightlyBackup</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function(FunctionServices services, BackupSettings settings) : IFunction<BackupRunSummary>
+internal sealed class Function(FunctionServices services, BackupSettings settings) : IFunction<BackupRunSummary>
 {
     public const string Service = "nightly-backup";
 
@@ -119,7 +119,6 @@ public sealed class Function(FunctionServices services, BackupSettings settings)
         DryRun = run.Options.DryRun,
         RetentionDays = settings.RetentionDays,
         MinKeep = settings.MinKeep,
-        Counts = BackupCounts.Of(results),
         Tables = results,
         Calls = controlPlane.CallCounts(),
     };

@@ -5,7 +5,7 @@ namespace Functions.NightlyBackup;
 /// function (or two runs at once) makes a second. The oldest usable backup of the name is the
 /// night's; the others are extra, and every run decides the same way, so runs at once agree.
 /// </summary>
-public static class NightlyDuplicates
+internal static class NightlyDuplicates
 {
     public static (BackupInfo? Kept, IReadOnlyList<BackupInfo> Extra) Of(string name, IEnumerable<BackupInfo> backups)
     {

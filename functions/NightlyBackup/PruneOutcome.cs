@@ -2,7 +2,7 @@ namespace Functions.NightlyBackup;
 
 /// <summary>What pruning a table's old backups (and deleting second copies of a night's backup) came to, apart from the backup.</summary>
 [JsonConverter(typeof(WireEnumConverter<PruneOutcome>))]
-public enum PruneOutcome
+internal enum PruneOutcome
 {
     Done,
     /// <summary>A backup to delete was in use (a restore from it runs): kept for the next run, not an error.</summary>

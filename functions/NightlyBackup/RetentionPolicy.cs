@@ -6,7 +6,7 @@ namespace Functions.NightlyBackup;
 /// time, and never the newest <c>MinKeep</c> nights. Anything else (another name, SYSTEM or
 /// AWS_BACKUP backups, one still being created) is never chosen.
 /// </summary>
-public sealed record RetentionPolicy(int RetentionDays, int MinKeep)
+internal sealed record RetentionPolicy(int RetentionDays, int MinKeep)
 {
     /// <summary>
     /// One backup a night counts towards MinKeep: a backup listed twice (tonight's, listed and just

@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>One table's night, as the summary reports it.</summary>
-public sealed record TableBackupResult
+internal sealed record TableBackupResult
 {
     public required string Table { get; init; }
     public required BackupOutcome Outcome { get; init; }

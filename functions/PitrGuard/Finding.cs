@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>One item of the runbooks' production checklist a table does not meet (reported, never changed).</summary>
-public sealed record Finding(string Code, string Detail)
+internal sealed record Finding(string Code, string Detail)
 {
     public const string DeletionProtectionOff = "DELETION_PROTECTION_OFF";
     public const string NoStream = "NO_STREAM";

@@ -4,7 +4,7 @@ namespace Functions.PitrGuard;
 /// Keeps point-in-time recovery on for every table of the environment and reports the rest of
 /// each table's production readiness. Handler: <c>PitrGuard</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function(FunctionServices services, PitrSettings settings) : IFunction<PitrReport>
+internal sealed class Function(FunctionServices services, PitrSettings settings) : IFunction<PitrReport>
 {
     public const string Service = "pitr-guard";
 
@@ -52,7 +52,6 @@ public sealed class Function(FunctionServices services, PitrSettings settings) :
             CheckedAt = run.ScheduledTime,
             Source = run.Source,
             RecoveryDays = settings.RecoveryDays,
-            Counts = PitrCounts.Of(results),
             Tables = results,
             Calls = controlPlane.CallCounts(),
         };

@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>A PITR change: made (enforce) or only needed (report).</summary>
-public sealed record PitrChange
+internal sealed record PitrChange
 {
     public required string EventName { get; init; }
     public required string Before { get; init; }

@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>Some tables were not checked; the summary log line says which and why.</summary>
-public sealed class PitrCheckFailedException(PitrReport report) : Exception(MessageFor(report))
+internal sealed class PitrCheckFailedException(PitrReport report) : Exception(MessageFor(report))
 {
     public PitrReport Report { get; } = report;
 

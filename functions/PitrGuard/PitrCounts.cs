@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>The run's tables counted by what they came to.</summary>
-public sealed record PitrCounts
+internal sealed record PitrCounts
 {
     public int Tables { get; init; }
     public int Checked { get; init; }

@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>What to do about one table's PITR: nothing, or one change (to make, or only to report).</summary>
-public sealed record PitrDecision(PitrOutcome Outcome, string? EventName, PitrState? Target, string? Reason)
+internal sealed record PitrDecision(PitrOutcome Outcome, string? EventName, PitrState? Target, string? Reason)
 {
     public const string PitrEnabled = "PITR_ENABLED";
     public const string PitrPeriodRaised = "PITR_PERIOD_RAISED";

@@ -5,7 +5,7 @@ namespace Functions.PitrGuard;
 /// and environment): the names the dashboard and the rehearsal read. An integration test checks a
 /// check's record carries exactly these.
 /// </summary>
-public static class PitrMetrics
+internal static class PitrMetrics
 {
     public const string TablesChecked = "TablesChecked";
     public const string PitrRemediated = "PitrRemediated";

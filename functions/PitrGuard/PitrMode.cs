@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Functions.PitrGuard;
 
-public enum PitrMode
+internal enum PitrMode
 {
     /// <summary>Turn PITR on, raise a short recovery period.</summary>
     Enforce,

@@ -2,7 +2,7 @@ namespace Functions.PitrGuard;
 
 /// <summary>What one table's check came to, written in kebab-case, as the responses always wrote it (conformance and CI read them).</summary>
 [JsonConverter(typeof(WireEnumConverter<PitrOutcome>))]
-public enum PitrOutcome
+internal enum PitrOutcome
 {
     Compliant,
     Remediated,

@@ -4,7 +4,7 @@ namespace Functions.PitrGuard;
 /// The rule: PITR on, with a recovery period of at least the policy's days. A longer period is
 /// left alone (never lowered); a table tagged pitr=off is exempt and never changed.
 /// </summary>
-public static class PitrPolicy
+internal static class PitrPolicy
 {
     public const string ExemptTagKey = "pitr";
     public const string ExemptTagValue = "off";

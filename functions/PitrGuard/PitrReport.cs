@@ -1,13 +1,14 @@
 namespace Functions.PitrGuard;
 
 /// <summary>The function's response: PITR compliance and readiness findings, table by table.</summary>
-public sealed record PitrReport
+internal sealed record PitrReport
 {
     public required string Mode { get; init; }
     public required DateTimeOffset CheckedAt { get; init; }
     public required string Source { get; init; }
     public int RecoveryDays { get; init; }
-    public required PitrCounts Counts { get; init; }
+    /// <summary>The tables counted by what they came to: from <see cref="Tables"/>, so the two always agree.</summary>
+    public PitrCounts Counts => PitrCounts.Of(Tables);
     public required IReadOnlyList<TablePitrResult> Tables { get; init; }
     public required SortedDictionary<string, int> Calls { get; init; }
 }

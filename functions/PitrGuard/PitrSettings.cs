@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Functions.PitrGuard;
 
 /// <summary>The function's configuration, from the environment the template sets.</summary>
-public sealed record PitrSettings
+internal sealed record PitrSettings
 {
     public const int MaxRecoveryDays = 35;
 

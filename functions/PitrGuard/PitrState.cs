@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>A table's point-in-time recovery as DescribeContinuousBackups tells it.</summary>
-public sealed record PitrState(bool Enabled, int? RecoveryPeriodInDays)
+internal sealed record PitrState(bool Enabled, int? RecoveryPeriodInDays)
 {
     /// <summary>DynamoDB's period when none is stated: the full 35 days.</summary>
     public int EffectivePeriod => RecoveryPeriodInDays ?? PitrSettings.MaxRecoveryDays;

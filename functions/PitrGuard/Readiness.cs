@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>The production-readiness checklist of the runbooks, beyond PITR.</summary>
-public static class Readiness
+internal static class Readiness
 {
     public static readonly TimeSpan RecentBackupWindow = TimeSpan.FromHours(48);
 

@@ -1,7 +1,7 @@
 namespace Functions.PitrGuard;
 
 /// <summary>One table's check, as the report gives it.</summary>
-public sealed record TablePitrResult
+internal sealed record TablePitrResult
 {
     public required string Table { get; init; }
     public required PitrOutcome Outcome { get; init; }

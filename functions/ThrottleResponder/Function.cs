@@ -9,7 +9,7 @@ namespace Functions.ThrottleResponder;
 /// recorded capacity on request.
 /// Handler: <c>ThrottleResponder</c> (Program.cs hosts it).
 /// </summary>
-public sealed class Function(FunctionServices services, ThrottleSettings settings) : IFunction<ThrottleResponse>
+internal sealed class Function(FunctionServices services, ThrottleSettings settings) : IFunction<ThrottleResponse>
 {
     public const string Service = "throttle-responder";
 

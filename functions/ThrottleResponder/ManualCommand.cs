@@ -5,7 +5,7 @@ namespace Functions.ThrottleResponder;
 /// name), with <c>"dryRun": true</c> to only log and audit. Unknown keys are refused.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed class ManualCommand
+internal sealed class ManualCommand
 {
     public string? Action { get; init; }
     public string? Table { get; init; }

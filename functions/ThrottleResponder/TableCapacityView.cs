@@ -1,7 +1,7 @@
 namespace Functions.ThrottleResponder;
 
 /// <summary>A table's provisioned capacity as the response shows it.</summary>
-public sealed record TableCapacityView
+internal sealed record TableCapacityView
 {
     public long ReadCapacityUnits { get; init; }
     public long WriteCapacityUnits { get; init; }
@@ -15,4 +15,4 @@ public sealed record TableCapacityView
     };
 }
 
-public sealed record IndexCapacityView(long ReadCapacityUnits, long WriteCapacityUnits);
+internal sealed record IndexCapacityView(long ReadCapacityUnits, long WriteCapacityUnits);

@@ -1,7 +1,7 @@
 namespace Functions.ThrottleResponder;
 
 /// <summary>What happened to one table (or to an alarm with no table of ours).</summary>
-public sealed record TableResponse
+internal sealed record TableResponse
 {
     public string? Alarm { get; init; }
     public string? Table { get; init; }

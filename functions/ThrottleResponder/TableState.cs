@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Functions.ThrottleResponder;
 
 /// <summary>A table as the responder needs to know it: status, billing mode, capacity of the table and each GSI.</summary>
-public sealed record TableState(
+internal sealed record TableState(
     string Name, string Status, string BillingMode, long Read, long Write, IReadOnlyList<IndexCapacity> Indexes,
     DateTimeOffset? LastSwitchToOnDemand, string Arn = "")
 {

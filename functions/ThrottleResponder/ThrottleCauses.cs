@@ -6,7 +6,7 @@ namespace Functions.ThrottleResponder;
 /// is lifted by a switch to on-demand; a hot partition is throttled in both modes, the on-demand
 /// maximum and the account's per-table quota are limits of on-demand itself.
 /// </summary>
-public static class ThrottleCauses
+internal static class ThrottleCauses
 {
     public const string ProvisionedCapacity = "provisioned-capacity";
     public const string KeyRange = "key-range";

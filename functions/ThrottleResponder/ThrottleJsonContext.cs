@@ -2,7 +2,7 @@ namespace Functions.ThrottleResponder;
 
 [JsonSerializable(typeof(ManualCommand))]
 [JsonSerializable(typeof(ThrottleResponse))]
-public sealed partial class ThrottleJsonContext : JsonSerializerContext
+internal sealed partial class ThrottleJsonContext : JsonSerializerContext
 {
     /// <summary>The context with the functions' one JSON convention (FunctionJson).</summary>
     public static ThrottleJsonContext Wire { get; } = new(FunctionJson.Options());

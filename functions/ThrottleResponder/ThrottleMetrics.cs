@@ -7,7 +7,7 @@ namespace Functions.ThrottleResponder;
 /// deliveries and retries: a result adds to a metric only when its invocation wrote the audit
 /// record of it (TableResponse.CountsAs).
 /// </summary>
-public static class ThrottleMetrics
+internal static class ThrottleMetrics
 {
     public const string TablesSwitched = "TablesSwitched";
     public const string SwitchesRefused = "SwitchesRefused";

@@ -2,7 +2,7 @@ namespace Functions.ThrottleResponder;
 
 /// <summary>What happened to one table (or to an alarm), written in kebab-case, as the responses always wrote it (conformance and CI read them).</summary>
 [JsonConverter(typeof(WireEnumConverter<ThrottleOutcome>))]
-public enum ThrottleOutcome
+internal enum ThrottleOutcome
 {
     Switched,
     WouldSwitch,

@@ -1,15 +1,15 @@
 namespace Functions.ThrottleResponder;
 
 /// <summary>A table an alarm says is throttled, what says so, and why it is throttled.</summary>
-public sealed record ThrottleTarget(string Table, string Metrics, string? Index, string Cause);
+internal sealed record ThrottleTarget(string Table, string Metrics, string? Index, string Cause);
 
 /// <summary>Why an alarm, or one table of it, is not acted on.</summary>
-public sealed record Refusal(string? Table, string Reason);
+internal sealed record Refusal(string? Table, string Reason);
 
-public enum SwitchStep { Switch, AlreadyOnDemand, Wait, Refuse, Fail }
+internal enum SwitchStep { Switch, AlreadyOnDemand, Wait, Refuse, Fail }
 
 /// <summary>The responder's decisions, without AWS.</summary>
-public static class ThrottlePolicy
+internal static class ThrottlePolicy
 {
     public const string OptOutTagKey = "throttle-responder";
     public const string OptOutTagValue = "off";

@@ -1,7 +1,7 @@
 namespace Functions.ThrottleResponder;
 
 /// <summary>The function's response.</summary>
-public sealed record ThrottleResponse
+internal sealed record ThrottleResponse
 {
     /// <summary>switch (an alarm) or restore (a manual command).</summary>
     public required string Action { get; init; }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Functions.ThrottleResponder;
 
 /// <summary>The function's configuration, from the environment the template sets.</summary>
-public sealed record ThrottleSettings
+internal sealed record ThrottleSettings
 {
     /// <summary>DRY_RUN: log and audit what would happen, never UpdateTable.</summary>
     public bool DryRun { get; init; }

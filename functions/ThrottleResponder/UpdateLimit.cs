@@ -1,7 +1,7 @@
 namespace Functions.ThrottleResponder;
 
 /// <summary>Which limit an UpdateTable's LimitExceededException is.</summary>
-public enum UpdateLimit
+internal enum UpdateLimit
 {
     /// <summary>The table's 4 switches to on-demand per rolling 24 hours are spent: final until one frees up.</summary>
     DailySwitches,

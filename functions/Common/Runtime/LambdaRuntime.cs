@@ -13,7 +13,7 @@ namespace Functions.Common.Runtime;
 /// when it does, this file is what it replaces. The contract is RuntimeSupport's
 /// <c>Client/runtime-api.yaml</c> (aws/aws-lambda-dotnet).
 /// </summary>
-public static class LambdaRuntime
+internal static class LambdaRuntime
 {
     /// <summary>Lambda's synchronous response limit, 6 MB (Lambda quotas); a larger one is an error, never cut short.</summary>
     public const int MaxResponseBytes = 6 * 1024 * 1024;
@@ -195,5 +195,5 @@ public static class LambdaRuntime
 }
 
 /// <summary>The response is over Lambda's 6 MB: answered as an error rather than cut short.</summary>
-public sealed class ResponseSizeTooLargeException(long bytes)
+internal sealed class ResponseSizeTooLargeException(long bytes)
     : Exception($"The response is {bytes:N0} bytes, over Lambda's limit of {LambdaRuntime.MaxResponseBytes:N0}.");

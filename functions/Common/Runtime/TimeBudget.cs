@@ -5,7 +5,7 @@ namespace Functions.Common.Runtime;
 /// only while the time left exceeds the longest unit seen so far (at least the minimum), so work
 /// that starts can finish, and what is left is reported as not reached instead of cut off.
 /// </summary>
-public sealed class TimeBudget(InvocationDeadline deadline, TimeSpan minimumPerUnit)
+internal sealed class TimeBudget(InvocationDeadline deadline, TimeSpan minimumPerUnit)
 {
     private long _longestTicks = minimumPerUnit.Ticks;
 

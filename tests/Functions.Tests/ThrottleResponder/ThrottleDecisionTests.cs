@@ -9,6 +9,7 @@ using Functions.ThrottleResponder;
 namespace Functions.Tests;
 
 /// <summary>The throttle responder's decisions, without AWS: which table, what to do, what to restore.</summary>
+// A function's types are internal and xUnit calls public methods: a theory takes them as object.
 public class ThrottleDecisionTests
 {
     private static readonly TablePrefix Dev = new("maip-dev-");
@@ -87,8 +88,8 @@ public class ThrottleDecisionTests
     [InlineData(null, true, UpdateLimit.Unclear)]
     // The quota counts switches to on-demand only.
     [InlineData("Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day(s).", false, UpdateLimit.TooManyOperations)]
-    public void The_two_limit_exceeded_errors_of_UpdateTable_are_told_apart(string? message, bool toOnDemand, UpdateLimit expected)
-        => Assert.Equal(expected, ThrottlePolicy.LimitOf(message, toOnDemand));
+    public void The_two_limit_exceeded_errors_of_UpdateTable_are_told_apart(string? message, bool toOnDemand, object expected)
+        => Assert.Equal((UpdateLimit)expected, ThrottlePolicy.LimitOf(message, toOnDemand));
 
     [Fact]
     public void Another_environments_table_is_refused_and_never_a_target()
@@ -127,8 +128,8 @@ public class ThrottleDecisionTests
     [InlineData(TableState.Provisioned, "DELETING", false, SwitchStep.Fail)]
     [InlineData(TableState.Provisioned, "ACTIVE", true, SwitchStep.Refuse)]
     [InlineData(TableState.OnDemand, "ACTIVE", true, SwitchStep.Refuse)]
-    public void Each_table_state_has_its_step(string billing, string status, bool optedOut, SwitchStep expected)
-        => Assert.Equal(expected, ThrottlePolicy.Decide(Table(billing, status), optedOut).Step);
+    public void Each_table_state_has_its_step(string billing, string status, bool optedOut, object expected)
+        => Assert.Equal((SwitchStep)expected, ThrottlePolicy.Decide(Table(billing, status), optedOut).Step);
 
     [Fact]
     public void The_daily_limit_says_it_is_spent_and_when_it_frees_up()
@@ -205,8 +206,9 @@ public class ThrottleDecisionTests
     [InlineData(ThrottleOutcome.Restored, "restored")]
     [InlineData(ThrottleOutcome.WouldRestore, "would-restore")]
     [InlineData(ThrottleOutcome.AlreadyProvisioned, "already-provisioned")]
-    public void Each_outcome_is_written_as_the_string_the_response_and_its_log_line_always_gave(ThrottleOutcome outcome, string written)
+    public void Each_outcome_is_written_as_the_string_the_response_and_its_log_line_always_gave(object outcomeValue, string written)
     {
+        var outcome = (ThrottleOutcome)outcomeValue;
         var json = JsonSerializer.Serialize(new TableResponse { Table = "t", Outcome = outcome, CountsAs = ThrottleMetrics.TablesSwitched },
             ThrottleJsonContext.Wire.TableResponse);
 

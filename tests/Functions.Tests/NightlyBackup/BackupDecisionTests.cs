@@ -6,6 +6,7 @@ using Functions.NightlyBackup;
 namespace Functions.Tests;
 
 /// <summary>The nightly backup's decisions, without AWS: what a backup is named and which ones go.</summary>
+// A function's types are internal and xUnit calls public methods: a theory takes them as object.
 public partial class BackupDecisionTests
 {
     private static readonly DateOnly Night = new(2026, 11, 23);
@@ -210,8 +211,9 @@ public partial class BackupDecisionTests
     [InlineData(BackupOutcome.NotFound, "not-found")]
     [InlineData(BackupOutcome.Failed, "failed")]
     [InlineData(BackupOutcome.NotReached, "not-reached")]
-    public void Each_outcome_is_written_as_the_string_the_summary_and_its_log_line_always_gave(BackupOutcome outcome, string written)
+    public void Each_outcome_is_written_as_the_string_the_summary_and_its_log_line_always_gave(object outcomeValue, string written)
     {
+        var outcome = (BackupOutcome)outcomeValue;
         var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = outcome, Created = true }, BackupJsonContext.Wire.TableBackupResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"{{written}}"}""", json);
@@ -223,8 +225,9 @@ public partial class BackupDecisionTests
     [InlineData(PruneOutcome.Done, "done")]
     [InlineData(PruneOutcome.InUse, "in-use")]
     [InlineData(PruneOutcome.Failed, "failed")]
-    public void Each_prune_outcome_is_written_as_the_string_the_summary_always_gave(PruneOutcome prune, string written)
+    public void Each_prune_outcome_is_written_as_the_string_the_summary_always_gave(object pruneValue, string written)
     {
+        var prune = (PruneOutcome)pruneValue;
         var json = JsonSerializer.Serialize(new TableBackupResult { Table = "t", Outcome = BackupOutcome.Created, Prune = prune }, BackupJsonContext.Wire.TableBackupResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"created","prune":"{{written}}"}""", json);

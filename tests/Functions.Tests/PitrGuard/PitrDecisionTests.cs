@@ -6,6 +6,7 @@ using Functions.PitrGuard;
 namespace Functions.Tests;
 
 /// <summary>The PITR guard's decisions, without AWS: PITR, the readiness checklist, the audit record.</summary>
+// A function's types are internal and xUnit calls public methods: a theory takes them as object.
 public class PitrDecisionTests
 {
     private static readonly DateTimeOffset AsOf = new(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
@@ -18,8 +19,9 @@ public class PitrDecisionTests
     [InlineData(true, 34, PitrMode.Enforce, PitrOutcome.Remediated, PitrDecision.PitrPeriodRaised)]
     [InlineData(true, 35, PitrMode.Enforce, PitrOutcome.Compliant, null)]
     [InlineData(true, null, PitrMode.Enforce, PitrOutcome.Compliant, null)] // no period stated: DynamoDB's 35
-    public void Pitr_off_or_short_is_fixed_in_enforce_mode_and_reported_in_report_mode(bool enabled, int? days, PitrMode mode, PitrOutcome outcome, string? eventName)
+    public void Pitr_off_or_short_is_fixed_in_enforce_mode_and_reported_in_report_mode(bool enabled, int? days, object modeValue, object outcomeValue, string? eventName)
     {
+        var (mode, outcome) = ((PitrMode)modeValue, (PitrOutcome)outcomeValue);
         var decision = PitrPolicy.Decide(new PitrState(enabled, days), exempt: false, mode, policyDays: 35);
 
         Assert.Equal((outcome, eventName), (decision.Outcome, decision.EventName));
@@ -108,8 +110,9 @@ public class PitrDecisionTests
     [InlineData(null, null, null, PitrMode.Enforce, 35)]
     [InlineData("report", "7", "sessions, carts", PitrMode.Report, 7)]
     [InlineData(" ENFORCE ", "1", "", PitrMode.Enforce, 1)]
-    public void Settings_come_from_the_environment(string? mode, string? days, string? ephemeral, PitrMode expectedMode, int expectedDays)
+    public void Settings_come_from_the_environment(string? mode, string? days, string? ephemeral, object expectedModeValue, int expectedDays)
     {
+        var expectedMode = (PitrMode)expectedModeValue;
         var settings = PitrSettings.From(n => n switch { "PITR_MODE" => mode, "PITR_RECOVERY_DAYS" => days, "EPHEMERAL_TABLES" => ephemeral, _ => null });
         Assert.Equal((expectedMode, expectedDays), (settings.Mode, settings.RecoveryDays));
         if (ephemeral == "sessions, carts") Assert.Equal(["carts", "sessions"], settings.EphemeralSuffixes.Order(StringComparer.Ordinal));
@@ -131,8 +134,9 @@ public class PitrDecisionTests
     [InlineData(PitrOutcome.NotFound, "not-found")]
     [InlineData(PitrOutcome.Failed, "failed")]
     [InlineData(PitrOutcome.NotReached, "not-reached")]
-    public void Each_outcome_is_written_as_the_string_the_report_always_gave(PitrOutcome outcome, string written)
+    public void Each_outcome_is_written_as_the_string_the_report_always_gave(object outcomeValue, string written)
     {
+        var outcome = (PitrOutcome)outcomeValue;
         var json = JsonSerializer.Serialize(new TablePitrResult { Table = "t", Outcome = outcome }, PitrJsonContext.Wire.TablePitrResult);
 
         Assert.Equal($$"""{"table":"t","outcome":"{{written}}","findings":[]}""", json);

@@ -7,6 +7,7 @@ namespace Functions.Tests;
 /// The throttle responder's switch as a state machine, without AWS: each state, the answer its
 /// call gets, the next state, what the response says and what it counts.
 /// </summary>
+// A function's types are internal and xUnit calls public methods: a theory takes them as object.
 public class SwitchStateMachineTests
 {
     private const string Audit = "maip-dev-audit";
@@ -154,8 +155,9 @@ public class SwitchStateMachineTests
     [InlineData(UpdateLimit.TooManyOperations, ThrottleOutcome.Failed, ThrottleMetrics.SwitchesFailed, "UpdateTable failed: LimitExceededException (HTTP 400), too many table operations")]
     [InlineData(UpdateLimit.Unclear, ThrottleOutcome.Failed, ThrottleMetrics.SwitchesFailed, "DynamoDB refused the switch with LimitExceededException \"Limit\"")]
     [InlineData(null, ThrottleOutcome.Failed, ThrottleMetrics.SwitchesFailed, "UpdateTable failed: LimitExceededException (HTTP 400)")]
-    public void A_switch_DynamoDB_refuses_is_recorded_once_as_failed_and_counted_by_its_cause(UpdateLimit? limit, ThrottleOutcome outcome, string metric, string reason)
+    public void A_switch_DynamoDB_refuses_is_recorded_once_as_failed_and_counted_by_its_cause(object? limitValue, object outcomeValue, string metric, string reason)
     {
+        var (limit, outcome) = ((UpdateLimit?)limitValue, (ThrottleOutcome)outcomeValue);
         var refused = new SwitchRefused(limit, "Limit", "LimitExceededException (HTTP 400)");
         var (states, end) = Walk(Start(), Provisioned, Written, refused, Written);
 
