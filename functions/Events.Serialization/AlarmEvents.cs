@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Functions.Events;
-
 namespace Functions.Events.Serialization;
 
 /// <summary>

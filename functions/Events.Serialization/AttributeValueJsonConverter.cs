@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

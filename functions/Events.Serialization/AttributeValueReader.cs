@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

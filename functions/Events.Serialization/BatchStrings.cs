@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Functions.Events;
-
 namespace Functions.Events.Serialization;
 
 /// <summary>The string caches one stream batch shares, per thread, cleared for each batch.</summary>

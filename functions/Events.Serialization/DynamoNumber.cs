@@ -1,5 +1,4 @@
 using System.Globalization;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

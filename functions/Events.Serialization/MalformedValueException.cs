@@ -1,7 +1,3 @@
-using System.Text.Json;
-using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
-using Functions.Events;
-
 namespace Functions.Events.Serialization;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Functions.Events;
-
 namespace Functions.Events.Serialization;
 
 /// <summary>

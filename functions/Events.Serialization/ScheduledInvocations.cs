@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

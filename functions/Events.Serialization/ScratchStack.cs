@@ -1,4 +1,3 @@
-using Functions.Events;
 namespace Functions.Events.Serialization;
 
 /// <summary>

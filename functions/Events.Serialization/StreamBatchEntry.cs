@@ -1,6 +1,4 @@
-using System.Text.Json;
 using static Functions.Events.DynamoDBEvent;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

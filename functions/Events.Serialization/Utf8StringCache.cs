@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Functions.Events;
 
 namespace Functions.Events.Serialization;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Functions.PitrGuard;
 
 internal enum PitrMode

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Functions.ThrottleResponder;
 
 /// <summary>A switch or restore failed; the log lines say which table and why.</summary>

@@ -1,7 +1,5 @@
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 using SdkValue = Amazon.DynamoDBv2.Model.AttributeValue;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Functions.Common.Audit;
 
 namespace Functions.AuditCli;

@@ -3,8 +3,6 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Functions.Common.Audit;
 using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 using RetryPolicy = Functions.Common.DynamoDb.RetryPolicy;
 using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;

@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Functions.Events;
 using Functions.Events.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;

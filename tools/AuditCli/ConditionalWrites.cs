@@ -1,8 +1,6 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;

@@ -1,4 +1,3 @@
-using Functions.Common.Tables;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;

@@ -1,9 +1,4 @@
-using Functions.Common.Audit;
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
-using SdkValue = Amazon.DynamoDBv2.Model.AttributeValue;
 
 namespace Functions.AuditCli;
 

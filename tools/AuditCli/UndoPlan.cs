@@ -1,6 +1,3 @@
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;

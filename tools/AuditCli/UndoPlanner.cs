@@ -1,6 +1,4 @@
 using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
 using AttributeValue = Functions.Events.DynamoDBEvent.AttributeValue;
 
 namespace Functions.AuditCli;

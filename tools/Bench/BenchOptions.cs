@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using Amazon.DynamoDBv2;
-using Functions.Common.Hosting;
-using Functions.Common.Logging;
-using Functions.Common.Runtime;
-using Functions.DevKit;
-using Functions.Events;
-
 namespace Functions.Bench;
 
 /// <summary>The bench's command line.</summary>

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Functions.AuditTrail;
 using Functions.Common.DynamoDb;
-using Functions.Events;
 using Functions.Events.Serialization;
 
 namespace Functions.Bench;

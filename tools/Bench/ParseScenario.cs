@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Functions.Events;
 using Functions.Events.Serialization;
 
 namespace Functions.Bench;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.DevKit;
 

@@ -1,7 +1,3 @@
-using Amazon.Runtime;
-using Functions.DevKit;
-using Spectre.Console;
-
 namespace Functions.LocalRun;
 
 /// <summary>A function answered its event with an error (its own, an init error, a timeout).</summary>

@@ -1,5 +1,4 @@
 using Amazon.Runtime;
-using Functions.DevKit;
 using Spectre.Console;
 
 namespace Functions.LocalRun;

@@ -1,8 +1,5 @@
 using System.Globalization;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Functions.Common.DynamoDb;
-using Functions.Common.Runtime;
 using Functions.Common.Tables;
 
 namespace Functions.Common.Audit;

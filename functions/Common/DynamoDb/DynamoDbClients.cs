@@ -1,8 +1,4 @@
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Functions.Common.Runtime;
 
 namespace Functions.Common.DynamoDb;
 

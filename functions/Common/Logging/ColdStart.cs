@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Functions.Common.Runtime;
-
 namespace Functions.Common.Logging;
 
 /// <summary>Counts invocations so that only the first one of a process is the cold start.</summary>

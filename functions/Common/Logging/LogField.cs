@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Functions.Common.Runtime;
 
 namespace Functions.Common.Logging;
 

@@ -1,5 +1,4 @@
 using Functions.Events;
-using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 
 namespace Functions.Common.Streams;

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using Functions.Common.DynamoDb;
-using Functions.Events;
-using Functions.Events.Serialization;
-using Functions.Common.Logging;
-using Functions.Common.Metrics;
-using Functions.Common.Runtime;
-
 namespace Functions.Common.Streams;
 
 /// <summary>How a function names its summary line and its two record metrics.</summary>

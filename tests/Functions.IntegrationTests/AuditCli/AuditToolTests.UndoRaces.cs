@@ -1,4 +1,3 @@
-using System.Net.Http;
 using Functions.AuditCli;
 using StreamValue = Functions.Events.DynamoDBEvent.AttributeValue;
 

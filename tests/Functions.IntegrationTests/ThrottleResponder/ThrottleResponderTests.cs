@@ -1,4 +1,3 @@
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.ThrottleResponder;
 

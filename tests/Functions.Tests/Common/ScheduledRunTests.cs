@@ -1,6 +1,5 @@
 using System.Text;
 using Functions.Common.DynamoDb;
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Runtime;
 using Functions.Common.Scheduled;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Serialization;
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.DevKit;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Functions.Events;
 using Functions.Events.Serialization;
 
 namespace Functions.Tests;

@@ -1,5 +1,4 @@
 using Functions.Events;
-using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.MerchantAnalytics;
 using static Functions.Tests.TestRecords;

@@ -1,4 +1,3 @@
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.DevKit;

@@ -1,7 +1,6 @@
 using Functions.Common.Logging;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using Functions.Events;
 using Functions.Events.Serialization;
 using Functions.Common.Tables;
 using Functions.ThrottleResponder;

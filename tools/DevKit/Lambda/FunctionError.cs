@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Functions.DevKit;
 
