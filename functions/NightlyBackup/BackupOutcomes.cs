@@ -7,6 +7,4 @@ internal static class BackupOutcomes
 
     /// <summary>The night has no backup of the table: the run fails so that a person hears of it.</summary>
     public static bool IsMissed(this BackupOutcome outcome) => outcome is BackupOutcome.Failed or BackupOutcome.NotReached or BackupOutcome.InUse;
-
-    /// <summary>As the summary writes it: for log lines and messages.</summary>
 }

@@ -7,7 +7,7 @@ internal sealed class BackupRunFailedException(BackupRunSummary summary) : Excep
 
     private static string MessageFor(BackupRunSummary s)
     {
-        var wrong = s.Tables.Where(t => t.Outcome.IsMissed()).Select(t => $"{t.Table} ({t.Outcome.WireName()}: {t.Reason})")
+        var wrong = s.Tables.Where(t => t.Outcome.IsMissed()).Select(t => t.Describe())
             .Concat(s.Tables.Where(t => t.Prune == PruneOutcome.Failed).Select(t => $"{t.Table} (prune failed, backup {t.Outcome.WireName()}: {t.PruneReason})"))
             .ToList();
         var shown = TableSweep.FirstFew(wrong);

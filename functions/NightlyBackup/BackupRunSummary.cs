@@ -1,7 +1,7 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>The function's response: the whole run, table by table.</summary>
-internal sealed record BackupRunSummary
+internal sealed record BackupRunSummary : ScheduledRunReport<TableBackupResult>
 {
     public required string Night { get; init; }
     public required DateTimeOffset ScheduledTime { get; init; }
@@ -9,9 +9,6 @@ internal sealed record BackupRunSummary
     public bool DryRun { get; init; }
     public int RetentionDays { get; init; }
     public int MinKeep { get; init; }
-    /// <summary>The tables counted by what they came to: from <see cref="Tables"/>, so the two always agree.</summary>
-    public BackupCounts Counts => BackupCounts.Of(Tables);
-    public required IReadOnlyList<TableBackupResult> Tables { get; init; }
-    /// <summary>Control-plane calls made, per operation (retries included).</summary>
-    public required SortedDictionary<string, int> Calls { get; init; }
+    /// <summary>The tables counted by what they came to: from the tables, so the two always agree.</summary>
+    [JsonPropertyOrder(CountsOrder)] public BackupCounts Counts => BackupCounts.Of(Tables);
 }

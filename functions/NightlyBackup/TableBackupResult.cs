@@ -1,12 +1,8 @@
 namespace Functions.NightlyBackup;
 
 /// <summary>One table's night, as the summary reports it.</summary>
-internal sealed record TableBackupResult
+internal sealed record TableBackupResult : TableRunResult<BackupOutcome>
 {
-    public required string Table { get; init; }
-    public required BackupOutcome Outcome { get; init; }
-    /// <summary>Why it was skipped, failed or not reached.</summary>
-    public string? Reason { get; init; }
     /// <summary>The night's backup: created, found, or (dry run) the name it would get.</summary>
     public string? Backup { get; init; }
     public string? BackupArn { get; init; }

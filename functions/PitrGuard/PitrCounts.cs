@@ -1,34 +1,26 @@
 namespace Functions.PitrGuard;
 
 /// <summary>The run's tables counted by what they came to.</summary>
-internal sealed record PitrCounts
+/// <param name="Checked">Tables whose PITR was looked at to the end: compliant, remediated, non-compliant or exempt.</param>
+/// <param name="Skipped">Tables in use or gone: neither checked nor failed.</param>
+/// <param name="Findings">Readiness findings over every table (reported, never changed).</param>
+internal sealed record PitrCounts(
+    int Tables, int Checked, int Compliant, int Remediated, int NonCompliant, int Exempt,
+    int Skipped, int Failed, int NotReached, int Findings)
 {
-    public int Tables { get; init; }
-    public int Checked { get; init; }
-    public int Compliant { get; init; }
-    public int Remediated { get; init; }
-    public int NonCompliant { get; init; }
-    public int Exempt { get; init; }
-    public int Skipped { get; init; }
-    public int Failed { get; init; }
-    public int NotReached { get; init; }
-    public int Findings { get; init; }
-
     public static PitrCounts Of(IReadOnlyList<TablePitrResult> results)
     {
-        int Count(PitrOutcome outcome) => results.Count(r => r.Outcome == outcome);
-        return new PitrCounts
-        {
-            Tables = results.Count,
-            Compliant = Count(PitrOutcome.Compliant),
-            Remediated = Count(PitrOutcome.Remediated),
-            NonCompliant = Count(PitrOutcome.NonCompliant),
-            Exempt = Count(PitrOutcome.Exempt),
-            Skipped = Count(PitrOutcome.InUse) + Count(PitrOutcome.NotFound),
-            Failed = Count(PitrOutcome.Failed),
-            NotReached = Count(PitrOutcome.NotReached),
-            Checked = Count(PitrOutcome.Compliant) + Count(PitrOutcome.Remediated) + Count(PitrOutcome.NonCompliant) + Count(PitrOutcome.Exempt),
-            Findings = results.Sum(r => r.Findings.Count),
-        };
+        int Count(params PitrOutcome[] outcomes) => results.Count(r => outcomes.Contains(r.Outcome));
+        return new PitrCounts(
+            Tables: results.Count,
+            Checked: Count(PitrOutcome.Compliant, PitrOutcome.Remediated, PitrOutcome.NonCompliant, PitrOutcome.Exempt),
+            Compliant: Count(PitrOutcome.Compliant),
+            Remediated: Count(PitrOutcome.Remediated),
+            NonCompliant: Count(PitrOutcome.NonCompliant),
+            Exempt: Count(PitrOutcome.Exempt),
+            Skipped: Count(PitrOutcome.InUse, PitrOutcome.NotFound),
+            Failed: Count(PitrOutcome.Failed),
+            NotReached: Count(PitrOutcome.NotReached),
+            Findings: results.Sum(r => r.Findings.Count));
     }
 }

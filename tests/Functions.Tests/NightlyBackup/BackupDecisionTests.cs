@@ -263,9 +263,31 @@ public partial class BackupDecisionTests
             Result(BackupOutcome.Failed), Result(BackupOutcome.NotReached), Result(BackupOutcome.InUse),
         ]);
 
-        Assert.Equal(new BackupCounts
+        Assert.Equal(new BackupCounts(
+            Tables: 8, Created: 1, Kept: 2, Skipped: 3, Failed: 1, NotReached: 1, InUse: 1, DuplicatesDeleted: 1, Pruned: 3, PruneFailed: 1), counts);
+    }
+
+    [Fact]
+    public void The_summary_reads_in_order_what_the_run_was_the_counts_each_table_and_the_calls()
+    {
+        var summary = new BackupRunSummary
         {
-            Tables = 8, Created = 1, Kept = 2, Skipped = 3, Failed = 1, NotReached = 1, InUse = 1, DuplicatesDeleted = 1, Pruned = 3, PruneFailed = 1,
-        }, counts);
+            Night = "2026-11-23", ScheduledTime = AsOf, Source = "aws.events", RetentionDays = 35, MinKeep = 7,
+            Tables =
+            [
+                new TableBackupResult { Table = Table, Outcome = BackupOutcome.Created, Created = true, Backup = "b", BackupArn = "arn", Prune = PruneOutcome.Done, Pruned = ["old"] },
+                new TableBackupResult { Table = "maip-dev-quotes", Outcome = BackupOutcome.Failed, Reason = "denied" },
+            ],
+            Calls = new(StringComparer.Ordinal) { ["CreateBackup"] = 1 },
+        };
+
+        Assert.Equal(
+            """
+            {"night":"2026-11-23","scheduledTime":"2026-11-23T03:00:00+00:00","source":"aws.events","dryRun":false,"retentionDays":35,"minKeep":7,
+            "counts":{"tables":2,"created":1,"kept":1,"skipped":0,"failed":1,"notReached":0,"inUse":0,"duplicatesDeleted":0,"pruned":1,"pruneFailed":0},
+            "tables":[{"table":"maip-dev-orders","outcome":"created","backup":"b","backupArn":"arn","pruned":["old"],"prune":"done"},
+            {"table":"maip-dev-quotes","outcome":"failed","reason":"denied"}],"calls":{"CreateBackup":1}}
+            """.ReplaceLineEndings(""),
+            JsonSerializer.Serialize(summary, BackupJsonContext.Wire.BackupRunSummary));
     }
 }

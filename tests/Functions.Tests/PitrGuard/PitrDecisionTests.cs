@@ -155,9 +155,37 @@ public class PitrDecisionTests
             Result(PitrOutcome.Exempt), Result(PitrOutcome.InUse), Result(PitrOutcome.NotFound), Result(PitrOutcome.Failed), Result(PitrOutcome.NotReached),
         ]);
 
-        Assert.Equal(new PitrCounts
+        Assert.Equal(new PitrCounts(
+            Tables: 8, Checked: 4, Compliant: 1, Remediated: 1, NonCompliant: 1, Exempt: 1, Skipped: 2, Failed: 1, NotReached: 1, Findings: 3), counts);
+    }
+
+    [Fact]
+    public void The_report_reads_in_order_what_the_run_was_the_counts_each_table_and_the_calls()
+    {
+        var report = new PitrReport
         {
-            Tables = 8, Checked = 4, Compliant = 1, Remediated = 1, NonCompliant = 1, Exempt = 1, Skipped = 2, Failed = 1, NotReached = 1, Findings = 3,
-        }, counts);
+            Mode = "enforce", CheckedAt = AsOf, Source = "aws.events", RecoveryDays = 35,
+            Tables =
+            [
+                new TablePitrResult
+                {
+                    Table = "maip-dev-orders", Outcome = PitrOutcome.Remediated,
+                    Change = new PitrChange { EventName = "PITR_ENABLED", Before = "off", After = "on (35 days)", Audited = true },
+                    Findings = [new Finding(Finding.NoTtl, "no TTL")],
+                },
+                new TablePitrResult { Table = "maip-dev-quotes", Outcome = PitrOutcome.NotReached, Reason = "no time" },
+            ],
+            Calls = new(StringComparer.Ordinal) { ["DescribeContinuousBackups"] = 2 },
+        };
+
+        Assert.Equal(
+            """
+            {"mode":"enforce","checkedAt":"2026-11-23T14:00:00+00:00","source":"aws.events","recoveryDays":35,
+            "counts":{"tables":2,"checked":1,"compliant":0,"remediated":1,"nonCompliant":0,"exempt":0,"skipped":0,"failed":0,"notReached":1,"findings":1},
+            "tables":[{"table":"maip-dev-orders","outcome":"remediated","change":{"eventName":"PITR_ENABLED","before":"off","after":"on (35 days)","audited":true},
+            "findings":[{"code":"NO_TTL","detail":"no TTL"}]},{"table":"maip-dev-quotes","outcome":"not-reached","reason":"no time","findings":[]}],
+            "calls":{"DescribeContinuousBackups":2}}
+            """.ReplaceLineEndings(""),
+            JsonSerializer.Serialize(report, PitrJsonContext.Wire.PitrReport));
     }
 }
