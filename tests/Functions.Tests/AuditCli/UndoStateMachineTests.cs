@@ -42,16 +42,7 @@ public class UndoStateMachineTests
     private static UndoProgress Start(UndoPlan plan, bool dryRun = false) => UndoProgress.Start(plan, Order.AuditKey, "updatedBy", "alice", dryRun);
 
     private static (List<UndoState> States, UndoProgress End) Walk(UndoProgress start, params UndoAnswer[] answers)
-    {
-        var states = new List<UndoState> { start.State };
-        var progress = start;
-        foreach (var answer in answers)
-        {
-            progress = progress.Next(answer);
-            states.Add(progress.State);
-        }
-        return (states, progress);
-    }
+        => StateWalk.Walk(start, p => p.State, (p, answer) => p.Next(answer), answers);
 
     private static Written WrittenReturning(Dictionary<string, AttributeValue> item) => new(item);
 

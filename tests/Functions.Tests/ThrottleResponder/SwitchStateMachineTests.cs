@@ -28,18 +28,8 @@ public class SwitchStateMachineTests
             Metric = "WriteProvisionedThroughputThrottleEvents", Cause = ThrottleCauses.ProvisionedCapacity,
         }, dryRun, alarmHasTime, hasCeiling, Audit);
 
-    /// <summary>The states the answers lead through, the start's included, and where they end.</summary>
     private static (List<SwitchState> States, SwitchProgress End) Walk(SwitchProgress start, params SwitchAnswer[] answers)
-    {
-        var states = new List<SwitchState> { start.State };
-        var progress = start;
-        foreach (var answer in answers)
-        {
-            progress = progress.Next(answer);
-            states.Add(progress.State);
-        }
-        return (states, progress);
-    }
+        => StateWalk.Walk(start, p => p.State, (p, answer) => p.Next(answer), answers);
 
     [Fact]
     public void A_provisioned_table_is_recorded_then_switched_and_the_delivery_that_recorded_it_counts_it()
