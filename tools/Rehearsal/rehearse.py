@@ -16,7 +16,7 @@ rule, throttle alarms by cause, the template's Rules) is checked first on the tr
 template by realaccount.py, for each way the stack can be deployed.
 Exit 0 when every check holds.
 """
-import argparse, copy, io, json, os, socket, subprocess, sys, time, zipfile
+import argparse, copy, io, json, os, re, socket, subprocess, sys, time, zipfile
 
 import boto3
 from samtranslator.translator.transform import transform
@@ -274,6 +274,11 @@ ELF_MACHINES = {"arm64": 0xB7, "x86_64": 0x3E}
 MAX_GLIBC = (2, 34)
 
 
+def starts_with(path, magic):
+    with open(path, "rb") as f:
+        return f.read(len(magic)) == magic
+
+
 def package_checks(packages):
     """Each package as Lambda runs it: the Handler's Native AOT executable for the function's
     architecture, loadable on AL2023, executable in the zip, and no IL assembly beside it."""
@@ -293,11 +298,11 @@ def package_checks(packages):
             data = f.read()
         machine = int.from_bytes(data[18:20], "little") if data[:4] == b"\x7fELF" else None
         check(machine == ELF_MACHINES[arch], f"{logical}: {handler} is an ELF executable for {arch} (e_machine {machine and hex(machine)})")
-        needed = sorted({tuple(map(int, v.split(b"."))) for v in __import__("re").findall(rb"GLIBC_(2\.[0-9]+)", data)})
+        needed = sorted({tuple(map(int, v.split(b"."))) for v in re.findall(rb"GLIBC_(2\.[0-9]+)", data)})
         check(bool(needed) and needed[-1] <= MAX_GLIBC,
               f"{logical}: needs glibc {'.'.join(map(str, needed[-1])) if needed else '?'} at most, AL2023 has {'.'.join(map(str, MAX_GLIBC))}")
         others = sorted(n for n in os.listdir(folder) if n != handler)
-        assemblies = [n for n in others if n.endswith((".dll", ".deps.json", ".runtimeconfig.json")) or open(os.path.join(folder, n), "rb").read(2) == b"MZ"]
+        assemblies = [n for n in others if n.endswith((".dll", ".deps.json", ".runtimeconfig.json")) or starts_with(os.path.join(folder, n), b"MZ")]
         check(not assemblies, f"{logical}: no IL assembly in the package (Native AOT; beside {handler}: {', '.join(others) or 'nothing'})")
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
